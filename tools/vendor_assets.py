@@ -1,0 +1,84 @@
+"""Fetch the site's JavaScript from the npm registry, verify it, and unpack it into ``_vendor/``.
+
+The built website must work with no network, so MathJax is served from the site itself rather
+than from a CDN. Nothing here is committed: the build fetches the exact versions below with
+``npm pack`` (the npm registry is reachable wherever the book is built), checks each tarball
+against the registry's SHA-512 integrity string recorded here, and unpacks only the files the
+site needs. Tarballs are cached in ``.cache/npm/``.
+
+Usage:  python tools/vendor_assets.py            (idempotent; prints what it did)
+"""
+import base64
+import hashlib
+import pathlib
+import shutil
+import subprocess
+import sys
+import tarfile
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+CACHE = ROOT / ".cache" / "npm"
+VENDOR = ROOT / "_vendor"
+
+# name, exact version, npm's dist.integrity, {path in tarball (prefix): path under _vendor/}
+ASSETS = [
+    (
+        "mathjax",
+        "3.2.2",
+        "sha512-Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZGJvtRZM1vO+geW0OhGw==",
+        {
+            "package/es5/tex-mml-chtml.js": "mathjax/tex-mml-chtml.js",
+            "package/es5/output/chtml/fonts/woff-v2/": "mathjax/output/chtml/fonts/woff-v2/",
+            # TeX packages that MathJax loads on first use (\boldsymbol, \require, ...)
+            "package/es5/input/tex/extensions/": "mathjax/input/tex/extensions/",
+        },
+    ),
+]
+
+
+def integrity(path):
+    return "sha512-" + base64.b64encode(hashlib.sha512(path.read_bytes()).digest()).decode()
+
+
+def fetch(name, version, expected):
+    """Return the verified tarball of name@version, from the cache or the npm registry."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    tarball = CACHE / f"{name}-{version}.tgz"
+    if not tarball.exists():
+        if shutil.which("npm") is None:
+            sys.exit("vendor_assets: npm is not installed; install Node.js (apt-get install npm) and retry")
+        print(f"vendor_assets: npm pack {name}@{version}")
+        subprocess.run(
+            ["npm", "pack", f"{name}@{version}", "--pack-destination", str(CACHE), "--silent"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    got = integrity(tarball)
+    if got != expected:
+        tarball.unlink()
+        sys.exit(f"vendor_assets: {tarball.name} failed its integrity check\n  expected {expected}\n  got      {got}")
+    return tarball
+
+
+def unpack(tarball, mapping):
+    with tarfile.open(tarball) as tar:
+        for member in tar.getmembers():
+            for source, target in mapping.items():
+                if member.isfile() and (member.name == source or (source.endswith("/") and member.name.startswith(source))):
+                    out = VENDOR / (target + member.name[len(source):] if source.endswith("/") else target)
+                    out.parent.mkdir(parents=True, exist_ok=True)
+                    out.write_bytes(tar.extractfile(member).read())
+
+
+def main():
+    for name, version, expected, mapping in ASSETS:
+        stamp = VENDOR / f".{name}-{version}"
+        if stamp.exists():
+            continue
+        unpack(fetch(name, version, expected), mapping)
+        stamp.write_text(expected + "\n")
+        print(f"vendor_assets: {name}@{version} -> {VENDOR.relative_to(ROOT)}/")
+
+
+if __name__ == "__main__":
+    main()
