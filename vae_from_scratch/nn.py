@@ -26,10 +26,10 @@ ACTIVATIONS = {"tanh": np.tanh, "relu": relu, "softplus": softplus}
 def init_mlp(layer_sizes, rng, init="paper", dtype=np.float64):
     """Random parameters ``[(W, b), ...]`` for an MLP with the given layer sizes.
 
-    init="paper":  every weight and bias ~ N(0, 0.01²), as in Kingma & Welling §5
-                   ("initialized by random sampling from N(0, 0.01)"; we read 0.01 as the
-                   standard deviation, as the authors' code does).
-    init="glorot": W ~ N(0, 2 / (n_in + n_out)), b = 0 (Glorot & Bengio, 2010); trains faster.
+    - ``init="paper"``: every weight and bias ~ N(0, 0.01²), as in Kingma & Welling §5
+      ("initialized by random sampling from N(0, 0.01)"; we read 0.01 as the standard
+      deviation, as the authors' code does).
+    - ``init="glorot"``: W ~ N(0, 2 / (n_in + n_out)), b = 0 (Glorot & Bengio, 2010); trains faster.
     """
     if init not in ("paper", "glorot"):
         raise ValueError(f"init must be 'paper' or 'glorot', got {init!r}")
@@ -62,7 +62,7 @@ def bernoulli_mlp(params, z, activation="tanh"):
     """Bernoulli MLP decoder (App. C.1): logits of p_θ(x|z), shape (batch, D).
 
     y = sigmoid(W₂ tanh(W₁ z + b₁) + b₂); we return the logits W₂ h + b₂ because the
-    log-likelihood is stable in logits (:func:`distributions.log_bernoulli`).
+    log-likelihood is stable in logits (:func:`~vae_from_scratch.distributions.log_bernoulli`).
     """
     return mlp(params, z, activation)
 
