@@ -33,6 +33,8 @@ vendor: $(BIN)/.installed
 	@$(BIN)/python tools/vendor_assets.py
 
 build: $(BIN)/.installed vendor
+	@# from clean: Sphinx's viewcode keeps stale source pages otherwise (and with execution off a full build is quick)
+	rm -rf _build/html _build/.doctrees
 	$(BUILD)
 
 book: build
