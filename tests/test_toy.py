@@ -3,13 +3,14 @@ import math
 
 import numpy as np
 import pytest
+from scipy.optimize import brentq
 from scipy.stats import multivariate_normal
 
 from vae_from_scratch.models import linear_gaussian as lg
 from vae_from_scratch.models.toy import (
     CurveModel,
-    c_curve_decoder_params,
-    c_curve_model,
+    fish_curve_decoder_params,
+    fish_model,
     linear_gaussian_log_joint,
     mixture_log_density,
     prior_mc_relative_variance,
@@ -19,17 +20,21 @@ from vae_from_scratch.quadrature import grid_log_evidence
 
 @pytest.fixture(scope="module")
 def model():
-    return c_curve_model(0.25)
+    return fish_model(0.25)
 
 
-def test_c_curve_is_symmetric_and_shaped_like_a_c(model):
+def test_fish_curve_is_symmetric_and_crosses_itself(model):
     z = np.linspace(-3, 3, 13)[:, None]
     f, f_flip = model.decode(z), model.decode(-z)
-    np.testing.assert_allclose(f[:, 0], f_flip[:, 0], atol=1e-12)  # f₁ even: the back of the C at z = 0
-    np.testing.assert_allclose(f[:, 1], -f_flip[:, 1], atol=1e-12)  # f₂ odd: bottom to top
-    back = model.decode(np.zeros((1, 1)))[0]
-    np.testing.assert_allclose(back, [1.6 * 2 * math.tanh(1.2) - 1.4, 0.0])
-    assert np.all(np.diff(f[:, 1]) > 0)
+    np.testing.assert_allclose(f[:, 0], f_flip[:, 0], atol=1e-12)  # f₁ even: the head at z = 0
+    np.testing.assert_allclose(f[:, 1], -f_flip[:, 1], atol=1e-12)  # f₂ odd
+    head = model.decode(np.zeros((1, 1)))[0]
+    np.testing.assert_allclose(head, [1.8 * 2 * math.tanh(1.2) - 1.4, 0.0])
+    # the ends swap sides: f₂ → ∓height·(twist − 1) = ∓1.2, so f₂ has a root z* > 0 where f(z*) = f(−z*)
+    np.testing.assert_allclose(model.decode(np.array([[40.0], [-40.0]]))[:, 1], [-1.2, 1.2])
+    z_star = brentq(lambda t: model.decode(np.array([[t]]))[0, 1], 0.5, 3.0)
+    np.testing.assert_allclose(model.decode(np.array([[z_star]])), model.decode(np.array([[-z_star]])), atol=1e-12)
+    assert 1.4 < z_star < 1.6
     assert model.latent_dim == 1 and model.data_dim == 2
 
 
@@ -61,7 +66,7 @@ def test_marginal_integrates_to_one_over_the_plane(model):
 
 
 def test_marginal_matches_monte_carlo_within_standard_errors(model):
-    x = np.array([[1.0, 0.3], [-1.2, 0.0], [0.0, 1.8]])
+    x = np.array([[1.0, 0.3], [-0.17, 0.0], [0.0, 1.8]])
     z = np.random.default_rng(3).standard_normal((40000, 1))
     lik = np.exp(model.log_likelihood(x, z[:, None, :]))  # (S, 3)
     mc, se = lik.mean(axis=0), lik.std(axis=0) / math.sqrt(len(z))
@@ -76,20 +81,26 @@ def test_quadrature_is_a_gaussian_mixture(model):
 
 
 def test_marginal_is_converged_in_the_grid(model):
-    x = np.array([[1.0, 0.3], [-1.2, 0.0], [3.0, -3.0]])
+    x = np.array([[1.0, 0.3], [-0.17, 0.0], [3.0, -3.0]])
     np.testing.assert_allclose(model.log_marginal(x, 300, 7.0), model.log_marginal(x, 3000, 9.0), atol=1e-8)
 
 
 def test_posterior_is_bayes_rule(model):
-    x = np.array([[-1.2, 0.0], [1.0, 0.3]])
+    x = np.array([[1.6, 0.0], [1.0, 0.3]])
     nodes, post = model.posterior_on_grid(x)
     h = nodes[1] - nodes[0]
     np.testing.assert_allclose(post.sum(axis=1) * h, 1.0, atol=1e-12)
     log_joint = model.log_joint(x, nodes[:, None, None]).T
     np.testing.assert_allclose(np.log(post[:, 500]), log_joint[:, 500] - model.log_marginal(x), atol=1e-9)
-    # x = (−1.2, 0) faces the mouth of the C: the posterior is symmetric in z with two modes
-    np.testing.assert_allclose(post[0], post[0][::-1], atol=1e-9)
-    assert post[0][np.argmin(np.abs(nodes))] < 0.01 * post[0].max()
+
+
+def test_posterior_at_the_crossing_has_two_modes(model):
+    z_star = brentq(lambda t: model.decode(np.array([[t]]))[0, 1], 0.5, 3.0)
+    x_star = model.decode(np.array([[z_star]]))
+    nodes, post = model.posterior_on_grid(x_star)
+    np.testing.assert_allclose(post[0], post[0][::-1], atol=1e-9)  # symmetric in z
+    assert post[0][np.argmin(np.abs(nodes))] < 0.01 * post[0].max()  # a deep gap at z = 0
+    assert abs(abs(nodes[np.argmax(post[0])]) - z_star) < 0.05
 
 
 def test_mixture_log_density_matches_scipy_and_survives_underflow():
@@ -112,8 +123,8 @@ def test_curve_model_accepts_any_mlp_decoder():
     np.testing.assert_allclose(m.log_marginal(x, 600, 8.0), mixture_log_density(x, weights, means, stds), atol=1e-10)
 
 
-def test_c_curve_params_are_a_1_3_2_mlp():
-    (W1, b1), (W2, b2) = c_curve_decoder_params()
+def test_fish_curve_params_are_a_1_3_2_mlp():
+    (W1, b1), (W2, b2) = fish_curve_decoder_params()
     assert W1.shape == (1, 3) and b1.shape == (3,) and W2.shape == (3, 2) and b2.shape == (2,)
 
 

@@ -13,7 +13,7 @@ import numpy as np
 from scipy.special import logsumexp
 
 from ..distributions import log_normal
-from ..models.toy import c_curve_model, mixture_log_density
+from ..models.toy import fish_model, mixture_log_density
 from . import compare_on_cases, correct, hint
 
 # ---- log p(x) of a mixture of isotropic Gaussians ---------------------------------------------
@@ -89,7 +89,7 @@ def check_mixture_log_density(candidate):
                    "where adding densities would underflow.")
 
 
-# ---- ancestral sampling of the C-curve model --------------------------------------------------
+# ---- ancestral sampling of the fish model --------------------------------------------------
 
 
 def check_ancestral_sampler(candidate, n=20000, seed=0):
@@ -98,7 +98,7 @@ def check_ancestral_sampler(candidate, n=20000, seed=0):
     Sampling is random, so the check is statistical: z must look like N(0, 1) and the residuals
     x − f_θ(z) like independent N(0, σ²) noise, within five standard errors at n = 20 000.
     """
-    model = c_curve_model()
+    model = fish_model()
     try:
         z, x = candidate(model, n, np.random.default_rng(seed))
     except Exception as error:

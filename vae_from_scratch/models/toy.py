@@ -6,8 +6,8 @@ every quantity can be checked:
 - :class:`CurveModel`: a one-dimensional latent z ~ N(0, 1) mapped by a tiny tanh MLP (the
   *decoder*) onto a curve f_θ(z) in the plane, plus isotropic Gaussian noise,
   x | z ~ N(f_θ(z), σ² I). Its evidence and posterior are computed on a grid over z
-  (:mod:`vae_from_scratch.quadrature`). :func:`c_curve_decoder_params` gives the hand-set weights of
-  the book's running example, a C-shaped curve.
+  (:mod:`vae_from_scratch.quadrature`). :func:`fish_curve_decoder_params` gives the hand-set weights of
+  the book's running example, a fish-shaped curve that crosses itself.
 - :func:`mixture_log_density`: a finite mixture of isotropic Gaussians — a discrete latent. A grid
   over a continuous latent turns :class:`CurveModel` into exactly such a mixture
   (:meth:`CurveModel.mixture_components`): a continuous latent is an infinite mixture.
@@ -30,16 +30,21 @@ from ..quadrature import grid_log_evidence, grid_posterior, midpoint_nodes
 from .linear_gaussian import log_marginal
 
 
-def c_curve_decoder_params(spread=1.2, depth=1.6, height=2.0, shift=1.4):
-    """Weights ``[(W₁, b₁), (W₂, b₂)]`` of a 1-3-2 tanh MLP whose output traces a letter C.
+def fish_curve_decoder_params(spread=1.2, depth=1.8, height=3.0, twist=1.4, shift=1.4):
+    """Weights ``[(W₁, b₁), (W₂, b₂)]`` of a 1-3-2 tanh MLP whose output traces a fish (or an α).
 
     The three hidden units are h₁ = tanh(z + spread), h₂ = tanh(z − spread), h₃ = tanh(z). The
-    outputs are f₁ = depth·(h₁ − h₂) − shift, a bump that is largest at z = 0 (the back of the C),
-    and f₂ = height·h₃, which climbs from −height to +height (bottom to top of the C).
+    outputs are
+
+    - f₁ = depth·(h₁ − h₂) − shift, a bump: largest at z = 0 (the fish's head, on the right) and
+      falling to −shift as |z| grows (the tail, on the left);
+    - f₂ = height·(h₃ − twist·(h₁ + h₂)/2), which climbs through 0 at z = 0 and tends to
+      ∓height·(twist − 1) as z → ±∞. With twist > 1 the two ends swap sides, so the curve crosses
+      itself on the axis x₂ = 0: two different latents, ±z*, are decoded to the same point.
     """
     W1 = np.array([[1.0, 1.0, 1.0]])
     b1 = np.array([spread, -spread, 0.0])
-    W2 = np.array([[depth, 0.0], [-depth, 0.0], [0.0, height]])
+    W2 = np.array([[depth, -0.5 * height * twist], [-depth, -0.5 * height * twist], [0.0, height]])
     b2 = np.array([-shift, 0.0])
     return [(W1, b1), (W2, b2)]
 
@@ -128,9 +133,9 @@ class CurveModel:
         return weights, self.decode(nodes[:, None]), np.full(n_grid, float(self.noise_std))
 
 
-def c_curve_model(noise_std=0.25):
-    """The book's running example: the C-shaped curve of :func:`c_curve_decoder_params`, noise σ."""
-    return CurveModel(c_curve_decoder_params(), noise_std)
+def fish_model(noise_std=0.25):
+    """The book's running example: the fish-shaped curve of :func:`fish_curve_decoder_params`, noise σ."""
+    return CurveModel(fish_curve_decoder_params(), noise_std)
 
 
 def mixture_log_density(x, weights, means, stds):
