@@ -40,14 +40,16 @@ def integrity(path):
     return "sha512-" + base64.b64encode(hashlib.sha512(path.read_bytes()).digest()).decode()
 
 
-def fetch(name, version, expected):
-    """Return the verified tarball of name@version, from the cache or the npm registry."""
+def npm_tarball(name, version, expected):
+    """The tarball of name@version from ``.cache/npm/`` or ``npm pack``, checked against its SHA-512.
+
+    Also used by the browser tests (tests/site/browser.py) to fetch axe-core.
+    """
     CACHE.mkdir(parents=True, exist_ok=True)
     tarball = CACHE / f"{name}-{version}.tgz"
     if not tarball.exists():
         if shutil.which("npm") is None:
-            sys.exit("vendor_assets: npm is not installed; install Node.js (apt-get install npm) and retry")
-        print(f"vendor_assets: npm pack {name}@{version}")
+            raise FileNotFoundError(f"npm is not installed; install Node.js (apt-get install npm) or put {tarball.name} in {CACHE}")
         subprocess.run(
             ["npm", "pack", f"{name}@{version}", "--pack-destination", str(CACHE), "--silent"],
             check=True,
@@ -56,7 +58,7 @@ def fetch(name, version, expected):
     got = integrity(tarball)
     if got != expected:
         tarball.unlink()
-        sys.exit(f"vendor_assets: {tarball.name} failed its integrity check\n  expected {expected}\n  got      {got}")
+        raise RuntimeError(f"{tarball.name} failed its integrity check\n  expected {expected}\n  got      {got}")
     return tarball
 
 
@@ -75,7 +77,11 @@ def main():
         stamp = VENDOR / f".{name}-{version}"
         if stamp.exists():
             continue
-        unpack(fetch(name, version, expected), mapping)
+        try:
+            tarball = npm_tarball(name, version, expected)
+        except (FileNotFoundError, RuntimeError, subprocess.CalledProcessError) as error:
+            sys.exit(f"vendor_assets: {error}")
+        unpack(tarball, mapping)
         stamp.write_text(expected + "\n")
         print(f"vendor_assets: {name}@{version} -> {VENDOR.relative_to(ROOT)}/")
 

@@ -14,20 +14,18 @@ against its published SHA-512 and cached in ``.cache/npm/`` (git-ignored).
         assert not watch.problems()
         assert not axe_violations(page)
 """
-import base64
 import contextlib
 import functools
-import hashlib
 import http.server
 import json
 import pathlib
-import shutil
-import subprocess
+import sys
 import tarfile
 import threading
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-NPM_CACHE = ROOT / ".cache" / "npm"
+sys.path.insert(0, str(ROOT / "tools"))
+from vendor_assets import npm_tarball  # noqa: E402  (the one verified npm fetcher, shared with the build)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -112,24 +110,6 @@ class PageWatch:
             "requests beyond the served folder": self.foreign,
         }
         return {kind: items for kind, items in found.items() if items}
-
-
-def npm_tarball(name, version, integrity):
-    """The npm tarball of name@version from ``.cache/npm/`` or ``npm pack``, checked against its SHA-512."""
-    NPM_CACHE.mkdir(parents=True, exist_ok=True)
-    tarball = NPM_CACHE / f"{name}-{version}.tgz"
-    if not tarball.exists():
-        if shutil.which("npm") is None:
-            raise FileNotFoundError(f"npm is not installed; apt-get install npm, or put {tarball.name} in {NPM_CACHE}")
-        subprocess.run(
-            ["npm", "pack", f"{name}@{version}", "--pack-destination", str(NPM_CACHE), "--silent"],
-            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-    got = "sha512-" + base64.b64encode(hashlib.sha512(tarball.read_bytes()).digest()).decode()
-    if got != integrity:
-        tarball.unlink()
-        raise RuntimeError(f"{tarball.name} failed its integrity check: expected {integrity}, got {got}")
-    return tarball
 
 
 @functools.lru_cache(maxsize=None)
