@@ -58,9 +58,10 @@ def test_elbo_and_log_likelihood(trained, digits):
 
 def test_save_and_load_roundtrip(trained, digits, tmp_path):
     path = tmp_path / "model.npz"
+    trained.metadata = {"data": "digits", "image_shape": [8, 8]}
     trained.save(path)
     loaded = VAE.load(path)
-    assert loaded.config == trained.config
+    assert loaded.config == trained.config and loaded.metadata == trained.metadata
     assert loaded.history.as_dict() == trained.history.as_dict()
     for a, b in zip(*(np.concatenate([w.ravel() for net in m.params for pair in net for w in pair])
                       for m in (trained, loaded))):

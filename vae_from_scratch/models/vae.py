@@ -83,6 +83,7 @@ class VAE:
         self.x_dim = None
         self.params = None
         self.history = History()
+        self.metadata = {}  # free-form, JSON-able notes saved with the model (data, image shape, …)
         if x_dim is not None:
             self.initialize(x_dim)
 
@@ -196,6 +197,8 @@ class VAE:
     def save(self, path, overwrite=False):
         """Write the model to ``path`` (.npz, no pickles): arrays, config as JSON, format version.
 
+        Also saved, as JSON: the training history and ``self.metadata`` (a dict of your notes).
+
         Written to a temporary file beside ``path`` and renamed into place (atomic: a crash
         never leaves half a model). Refuses an existing path unless ``overwrite=True``.
         """
@@ -207,7 +210,8 @@ class VAE:
             raise FileNotFoundError(f"the folder {path.parent} does not exist")
         arrays = {"format": np.array(FORMAT_NAME), "format_version": np.array(FORMAT_VERSION),
                   "config": np.array(json.dumps(self.config)),
-                  "history": np.array(json.dumps(self.history.as_dict()))}
+                  "history": np.array(json.dumps(self.history.as_dict())),
+                  "metadata": np.array(json.dumps(self.metadata))}
         for net_name, net in zip(("encoder", "decoder"), self.params):
             for i, (W, b) in enumerate(net):
                 arrays[f"{net_name}/{i}/W"] = W
@@ -248,4 +252,5 @@ class VAE:
              for i in range(sum(1 for k in stored if k.startswith(f"{net}/") and k.endswith("/W")))]
             for net in ("encoder", "decoder"))
         vae.history = History(**json.loads(str(stored["history"])))  # NaN survives Python's json
+        vae.metadata = json.loads(str(stored["metadata"]))
         return vae
