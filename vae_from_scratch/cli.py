@@ -186,7 +186,7 @@ def run_train(args, out):
 def run_evaluate(args, out):
     from .evaluate import app_d_log_likelihood
     from .models import VAE
-    from .train import evaluation_copy, resolve_binarization
+    from .train import EVAL_TEST_STREAM, EVAL_TRAIN_STREAM, evaluation_copy, resolve_binarization
 
     vae = VAE.load(args.model)
     name = args.data or vae.metadata.get("data")
@@ -194,13 +194,14 @@ def run_evaluate(args, out):
         raise ValueError("the model file does not say which data it was trained on; pass --data")
     dataset = load_dataset(name)
     x = dataset.x_test if args.split == "test" else dataset.x_train
+    # the same fixed (binarized) copy of the data that training reported its bounds on
+    binarization = vae.metadata.get("binarization", resolve_binarization("auto", vae.likelihood))
+    stream = EVAL_TEST_STREAM if args.split == "test" else EVAL_TRAIN_STREAM
+    x = evaluation_copy(x, binarization, vae.seed, stream)
     if args.limit is not None:
         if args.limit < 1:
             raise ValueError(f"--limit must be a positive integer, got {args.limit}")
         x = x[:args.limit]
-    # the same fixed copy of the data that training reported its bounds on
-    binarization = vae.metadata.get("binarization", resolve_binarization("auto", vae.likelihood))
-    x = evaluation_copy(x, binarization, args.seed)
     elbo = vae.elbo(x, n_samples=1, rng=args.seed)
     se = np.std(elbo, ddof=1) / math.sqrt(len(elbo)) if len(elbo) > 1 else math.nan
     print(f"{name} {args.split} set, {len(x)} datapoints, binarization: {binarization}", file=out)

@@ -239,7 +239,7 @@ class VAE:
             raise ValueError(f"{path} is not a model file saved by VAE.save ({err})") from None
         if "format" not in stored or str(stored["format"]) != FORMAT_NAME:
             raise ValueError(f"{path} is not a model file saved by VAE.save (no '{FORMAT_NAME}' marker)")
-        version = int(stored["format_version"])
+        version = int(stored.get("format_version", -1))
         if version != FORMAT_VERSION:
             raise ValueError(f"{path} has model format version {version}; this version of "
                              f"vae_from_scratch reads version {FORMAT_VERSION}")
