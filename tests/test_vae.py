@@ -50,6 +50,8 @@ def test_elbo_and_log_likelihood(trained, digits):
     x = data.binarize_static(digits.x_test[:40])
     elbo = trained.elbo(x, n_samples=50)
     assert elbo.shape == (40,) and np.all(elbo < 0)
+    chunked = trained.elbo(x, n_samples=50, max_chunk=1)  # one row at a time, other noise
+    assert chunked.shape == (40,) and abs(chunked.mean() - elbo.mean()) < 0.2
     ll = trained.log_likelihood(x, K=200)
     assert ll.per_datapoint.shape == (40,)
     assert ll.mean > elbo.mean()  # the bound lies below log p(x)

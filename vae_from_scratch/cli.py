@@ -125,6 +125,8 @@ def build_parser():
                           help="dataset (default: the one the model was trained on)")
     evaluate.add_argument("--split", default="test", choices=["train", "test"], help="which part of the data")
     evaluate.add_argument("-K", type=int, default=500, help="importance samples per datapoint")
+    evaluate.add_argument("-L", type=int, default=10,
+                          help="noise samples per datapoint for the ELBO (more: less Monte Carlo noise)")
     evaluate.add_argument("--limit", type=int, default=None, help="use only the first N datapoints")
     evaluate.add_argument("--app-d", action="store_true",
                           help="also run the Appendix D estimator (HMC; latent dimension ≤ 4)")
@@ -202,17 +204,17 @@ def run_evaluate(args, out):
         if args.limit < 1:
             raise ValueError(f"--limit must be a positive integer, got {args.limit}")
         x = x[:args.limit]
-    elbo = vae.elbo(x, n_samples=1, rng=args.seed)
+    elbo = vae.elbo(x, n_samples=args.L, rng=args.seed)
     se = np.std(elbo, ddof=1) / math.sqrt(len(elbo)) if len(elbo) > 1 else math.nan
     print(f"{name} {args.split} set, {len(x)} datapoints, binarization: {binarization}", file=out)
-    print(f"ELBO (estimator B, L = 1):     {np.mean(elbo):9.3f} ± {se:.3f} nats", file=out)
+    print(f"{f'ELBO (estimator B, L = {args.L}):':31s}{np.mean(elbo):9.3f} ± {se:.3f} nats", file=out)
     ll = vae.log_likelihood(x, K=args.K, rng=args.seed)
-    print(f"log p(x), importance sampled: {ll.mean:9.3f} ± {ll.stderr:.3f} nats (K = {args.K})", file=out)
+    print(f"{'log p(x), importance sampled:':31s}{ll.mean:9.3f} ± {ll.stderr:.3f} nats (K = {args.K})", file=out)
     if args.app_d:
         if vae.latent_dim > 4:
             raise ValueError(f"--app-d is for latent dimensions ≤ 4 (App. D), this model has {vae.latent_dim}")
         est = app_d_log_likelihood(vae.params, x, vae.likelihood, rng=args.seed)
-        print(f"log p(x), Appendix D (HMC):   {est.mean:9.3f} ± {est.stderr:.3f} nats "
+        print(f"{'log p(x), Appendix D (HMC):':31s}{est.mean:9.3f} ± {est.stderr:.3f} nats "
               f"(acceptance {est.details['acceptance_rate']:.2f})", file=out)
     return 0
 

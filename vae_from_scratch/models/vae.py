@@ -178,13 +178,21 @@ class VAE:
 
     # ------------------------------------------------------------------ bounds and likelihoods
 
-    def elbo(self, x, n_samples=1, rng=None):
-        """Estimator B of the ELBO (eq. 7) for each row of x: (N,) nats, ``n_samples`` draws each."""
+    def elbo(self, x, n_samples=1, rng=None, max_chunk=4_000_000):
+        """Estimator B of the ELBO (eq. 7) for each row of x: (N,) nats, ``n_samples`` draws each.
+
+        Rows are processed in chunks so that no array holds more than ``max_chunk`` numbers.
+        """
         x = self._check_x(x)
         n_samples = _positive_int("n_samples", n_samples)
         rng = np.random.default_rng(self.seed if rng is None else rng)
-        eps = sample_eps(rng, n_samples, len(x), self.latent_dim, self.dtype)
-        return elbo_estimator_b(self.params, x, eps, self.likelihood)
+        rows = max(1, max_chunk // (n_samples * self.x_dim))
+        values = []
+        for start in range(0, len(x), rows):
+            batch = x[start:start + rows]
+            eps = sample_eps(rng, n_samples, len(batch), self.latent_dim, self.dtype)  # (L, B, J)
+            values.append(elbo_estimator_b(self.params, batch, eps, self.likelihood))
+        return np.concatenate(values)
 
     def log_likelihood(self, x, K=1000, rng=None, batch_size=100):
         """Importance-sampled log p_θ(x) (:func:`evaluate.importance_sampled_log_likelihood`)."""
