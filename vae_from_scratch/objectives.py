@@ -6,10 +6,8 @@ Parameters of a VAE are a pair ``(encoder_params, decoder_params)`` of MLP param
 parameters that ``autograd.grad`` can differentiate — the reparameterization trick, eq. (4).
 Each returns one value per datapoint, shape ``(batch,)``; average them for a loss.
 """
-import math
 
 import autograd.numpy as np
-from autograd.scipy.special import logsumexp
 
 from .distributions import (
     analytic_gaussian_kl,
@@ -85,6 +83,15 @@ def log_importance_weights(params, x, eps, likelihood="bernoulli"):
     return log_joint - log_normal(z, mean, log_var)
 
 
+def log_mean_exp(a, axis=0):
+    """log( (1/K) Σ_k exp(a_k) ) along ``axis``, without overflow: shift by the maximum first.
+
+    (Written here rather than imported from autograd.scipy, which would load all of scipy.stats.)
+    """
+    shift = np.max(a, axis=axis, keepdims=True)
+    return np.squeeze(shift, axis) + np.log(np.mean(np.exp(a - shift), axis=axis))
+
+
 def iwae_bound(params, x, eps, likelihood="bernoulli"):
     """The importance-weighted bound (Burda et al., 2016) with K = eps.shape[0] samples.
 
@@ -92,7 +99,7 @@ def iwae_bound(params, x, eps, likelihood="bernoulli"):
     L_1 is the ELBO; L_K increases with K and tends to log p_θ(x).
     """
     log_w = log_importance_weights(params, x, eps, likelihood)  # (K, batch)
-    return logsumexp(log_w, axis=0) - math.log(log_w.shape[0])
+    return log_mean_exp(log_w, axis=0)
 
 
 def minibatch_estimator(per_datapoint, dataset_size):
