@@ -10,7 +10,7 @@ and the number every curve reports: "nats per datapoint".
 
 MAP (the paper's weight decay): the paper maximises L(X) + log p(θ) with p(θ) = N(0, I), which
 per datapoint is mean_batch L̃ + (1/N) log p(θ). ``weight_decay = λ`` adds (λ/N) · log p(θ)
-(:func:`objectives.log_weight_prior`, −½ Σ w²); λ = 1 is exactly the paper's N(0, I) prior, and the
+(:func:`~vae_from_scratch.objectives.log_weight_prior`, −½ Σ w²); λ = 1 is exactly the paper's N(0, I) prior, and the
 gradient adds −(λ/N) w to each weight's ascent direction. The reported bounds never include it.
 """
 import math

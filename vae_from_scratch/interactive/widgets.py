@@ -33,7 +33,7 @@ def latent_explorer_widget(
     n_steps=200,
     pixel_size=None,
 ):
-    """Sliders over z and the decoded image, redrawn by NumPy (:func:`decoder.decode_mean`).
+    """Sliders over z and the decoded image, redrawn by NumPy (:func:`~vae_from_scratch.interactive.decode_mean`).
 
     Arguments as for :func:`latent_explorer`; there is no clickable plane here.
     """

@@ -195,7 +195,7 @@ class VAE:
         return np.concatenate(values)
 
     def log_likelihood(self, x, K=1000, rng=None, batch_size=100):
-        """Importance-sampled log p_θ(x) (:func:`evaluate.importance_sampled_log_likelihood`)."""
+        """Importance-sampled log p_θ(x) (:func:`~vae_from_scratch.evaluate.importance_sampled_log_likelihood`)."""
         x = self._check_x(x)
         return importance_sampled_log_likelihood(
             self.params, x, K, self.likelihood, self.seed if rng is None else rng, batch_size)

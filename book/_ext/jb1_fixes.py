@@ -1,9 +1,10 @@
-"""A Sphinx extension that removes duplicate <script> tags from every page.
+"""Two small fixes for Jupyter Book 1, made at the source so the site's tests can be strict.
 
-Jupyter Book 1 registers sphinx-thebe's configuration twice, so every page declares
-``const THEBE_JS_URL`` twice and the browser reports "Identifier 'THEBE_JS_URL' has already been
-declared". Dropping exact duplicates (same file, same inline body) fixes it at the source, so the
-browser tests can demand pages with no JavaScript error at all.
+1. JB1 registers sphinx-thebe's configuration twice, so every page declared ``const
+   THEBE_JS_URL`` twice and the browser reported "Identifier 'THEBE_JS_URL' has already been
+   declared". Exact duplicate <script> tags (same file, same inline body) are dropped.
+2. ``_config.yml`` is YAML, so ``nitpick_ignore`` arrives as a list of lists, which Sphinx never
+   matches (it looks up tuples). The entries are turned into tuples.
 """
 
 
@@ -19,7 +20,12 @@ def _drop_duplicate_scripts(app, pagename, templatename, context, doctree):
     context["script_files"][:] = unique
 
 
+def _nitpick_entries_as_tuples(app, config):
+    config.nitpick_ignore = [tuple(entry) for entry in config.nitpick_ignore]
+
+
 def setup(app):
+    app.connect("config-inited", _nitpick_entries_as_tuples)
     # Early: Sphinx stops calling handlers of this event at the first one that returns a template.
     app.connect("html-page-context", _drop_duplicate_scripts, priority=100)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
