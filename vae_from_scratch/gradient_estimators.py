@@ -2,14 +2,15 @@
 
 The problem of §2.2 of the paper: the distribution the expectation is taken over depends on the
 parameters φ we differentiate with respect to, so "sample, then differentiate f" is not allowed.
-Two unbiased estimators, for a diagonal Gaussian q_φ(z) = N(z; μ, diag σ²) with φ = (μ, log σ):
+Two unbiased estimators, for a diagonal Gaussian q_φ(z) = N(z; μ, diag σ²) with φ = (μ, log σ).
+The score-function estimator (REINFORCE, the log-derivative trick; Williams, 1992)::
 
-score function (REINFORCE, log-derivative trick; Williams, 1992)
     ∇_φ E_q[f(z)] = E_q[ (f(z) − b) ∇_φ log q_φ(z) ]
                   ≈ (1/S) Σ_s (f(z_s) − b) ∇_φ log q_φ(z_s),      z_s ~ q_φ,
-    for any baseline b that does not depend on z_s (b = 0 is the plain estimator);
 
-pathwise (reparameterization, paper eq. 4–5)
+for any baseline b that does not depend on z_s (b = 0 is the plain estimator). The pathwise
+estimator (reparameterization, paper eq. 4–5)::
+
     ∇_φ E_q[f(z)] = E_{p(ε)}[ ∇_φ f(g_φ(ε)) ]  ≈ (1/S) Σ_s ∇_φ f(g_φ(ε_s)),
     g_φ(ε) = μ + σ ⊙ ε,  ε_s ~ N(0, I).
 
@@ -73,15 +74,17 @@ def leave_one_out_baseline(values):
 
 
 def score_function_terms(f, mean, log_sigma, eps, baseline=0.0):
-    """The S terms (f(z_s) − b) ∇_φ log q_φ(z_s), z_s = μ + σ ε_s; shape (..., S, J) each.
+    """The S terms (f(z_s) − b) ∇_φ log q_φ(z_s), z_s = μ + σ ε_s; each (..., S, J).
 
-    ``baseline`` is a number (a constant b, 0 for the plain estimator) or ``"leave-one-out"``.
+    ``baseline`` is a number (a constant b; 0 for the plain estimator)
+    or ``"leave-one-out"``.
     """
-    z = gaussian_sample(mean, log_sigma, eps)  # z_s ~ q_φ: only values of f at z_s are used
+    z = gaussian_sample(mean, log_sigma, eps)  # z_s ~ q_φ; only f's values are used
     values = f(z)  # (..., S)
     if isinstance(baseline, str):
         if baseline != "leave-one-out":
-            raise ValueError(f'baseline must be a number or "leave-one-out", got {baseline!r}')
+            raise ValueError(
+                f'baseline must be a number or "leave-one-out", got {baseline!r}')
         baseline = leave_one_out_baseline(values)
     weight = (values - baseline)[..., None]  # (..., S, 1)
     score_mean, score_log_sigma = gaussian_score(z, mean, log_sigma)
@@ -98,20 +101,21 @@ def score_function_gradient(f, mean, log_sigma, eps, baseline=0.0):
 
 
 def pathwise_terms(f, mean, log_sigma, eps):
-    """The S terms ∇_φ f(g_φ(ε_s)), computed by autograd; shape (..., S, J) each.
+    """The S terms ∇_φ f(g_φ(ε_s)), computed by autograd; each (..., S, J).
 
-    Each sample gets its own copy of φ, so one backward pass through Σ_s f(g_φ(ε_s)) yields every
-    per-sample gradient. If f is flat wherever it is differentiable (a step function), every
-    term is zero: autograd's warning "Output seems independent of input" is silenced here
-    because that zero is exactly the pathwise estimator's (wrong) answer.
+    Each sample gets its own copy of φ, so one backward pass through
+    Σ_s f(g_φ(ε_s)) yields every per-sample gradient. If f is flat wherever
+    it is differentiable (a step function), every term is zero: autograd's
+    warning "Output seems independent of input" is silenced here, because
+    that zero is exactly the pathwise estimator's (wrong) answer.
     """
-    copies = (mean + np.zeros_like(eps), log_sigma + np.zeros_like(eps))  # φ repeated per sample
+    copies = (mean + np.zeros_like(eps), log_sigma + np.zeros_like(eps))
 
     def total(phi):
         return np.sum(f(gaussian_sample(phi[0], phi[1], eps)))
 
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Output seems independent of input")
+        warnings.filterwarnings("ignore", message="Output seems independent")
         terms_mean, terms_log_sigma = grad(total)(copies)
     return terms_mean, terms_log_sigma
 
