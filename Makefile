@@ -56,7 +56,11 @@ nbval: $(BIN)/.installed
 	$(BIN)/pytest $(NBVAL) -n 2 --dist loadfile -q notebooks
 
 site: $(BIN)/.installed chromium
-	$(BIN)/pytest tests/site -m site -q
+	rm -f _build/explorer_redraw_ms.txt
+	$(BIN)/pytest tests/site -m site -q -n 2
+	@test ! -f _build/explorer_redraw_ms.txt || awk -F'\t' '{n++; s+=$$4; if ($$4>m) m=$$4} END \
+	  {printf "Explorer redraw after a slider move, in Chromium: %d moves, mean %.2f ms, max %.2f ms\n", n, s/n, m}' \
+	  _build/explorer_redraw_ms.txt
 
 test: $(BIN)/.installed chromium
 	@echo "== 1/4 unit tests of vae_from_scratch ==" && $(MAKE) --no-print-directory unit

@@ -10,11 +10,13 @@ Usage:  python tools/vendor_assets.py            (idempotent; prints what it did
 """
 import base64
 import hashlib
+import os
 import pathlib
 import shutil
 import subprocess
 import sys
 import tarfile
+import tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache" / "npm"
@@ -50,11 +52,14 @@ def npm_tarball(name, version, expected):
     if not tarball.exists():
         if shutil.which("npm") is None:
             raise FileNotFoundError(f"npm is not installed; install Node.js (apt-get install npm) or put {tarball.name} in {CACHE}")
-        subprocess.run(
-            ["npm", "pack", f"{name}@{version}", "--pack-destination", str(CACHE), "--silent"],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        # pack into a private folder, then move: two test workers may fetch the same tarball at once
+        with tempfile.TemporaryDirectory(dir=CACHE) as private:
+            subprocess.run(
+                ["npm", "pack", f"{name}@{version}", "--pack-destination", private, "--silent"],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+            os.replace(pathlib.Path(private) / tarball.name, tarball)
     got = integrity(tarball)
     if got != expected:
         tarball.unlink()

@@ -21,15 +21,9 @@ pytestmark = pytest.mark.site
 
 CHAPTERS = sorted(str(p.relative_to(SITE)) for p in (SITE / "notebooks").glob("*.html")) if SITE.exists() else []
 WITH_EXPLORERS = [p for p in CHAPTERS if "vfs-explorer" in (SITE / p).read_text(encoding="utf-8")]
+# One line per slider move: page, explorer, slider, milliseconds. `make site` empties it first and
+# summarises it after; tests append (two xdist workers may write to it).
 REPORT = SITE.parent / "explorer_redraw_ms.txt"
-
-
-@pytest.fixture(scope="module")
-def redraw_report():
-    lines = []
-    yield lines
-    if lines:
-        REPORT.write_text("page\texplorer\tslider\tredraw_ms\n" + "\n".join(lines) + "\n")
 
 
 def _config_of(script_text):
@@ -57,11 +51,12 @@ def test_the_book_has_explorers():
 
 
 @pytest.mark.parametrize("path", WITH_EXPLORERS)
-def test_every_slider_redraws_and_decoders_match_numpy(browser, site_url, path, redraw_report):
+def test_every_slider_redraws_and_decoders_match_numpy(browser, site_url, path):
     context = browser.new_context()
     page = context.new_page()
     watch = PageWatch(page, site_url, ignore_console=KNOWN_HARMLESS_CONSOLE)
     page.goto(site_url + path, wait_until="load")
+    redraws = []
     roots = page.locator("div.vfs-explorer")
     assert roots.count() > 0
     for r in range(roots.count()):
@@ -80,7 +75,7 @@ def test_every_slider_redraws_and_decoders_match_numpy(browser, site_url, path, 
             after = root.evaluate(VIEW_STATE)
             assert after != before, f"{path}: explorer {r}, slider {s} moved but nothing redrew"
             assert root.locator("output").nth(s).inner_text() != shown_before, f"{path}: slider {s}'s value display did not change"
-            redraw_report.append(f"{path}\t{r}\t{s}\t{root.evaluate('el => el.vaeLastRedrawMs'):.2f}")
+            redraws.append(f"{path}\t{r}\t{s}\t{root.evaluate('el => el.vaeLastRedrawMs'):.2f}\n")
         if root.evaluate("el => typeof el.vaeDecode === 'function'"):
             config = _config_of(root.locator("script").inner_text())
             decode = _numpy_decoder(config)
@@ -90,6 +85,8 @@ def test_every_slider_redraws_and_decoders_match_numpy(browser, site_url, path, 
             np.testing.assert_allclose(js, decode(z), atol=1e-5, err_msg=f"{path}: explorer {r}'s decoder differs from NumPy")
     assert not watch.problems(), f"{path}: {watch.problems()}"
     context.close()
+    with REPORT.open("a") as report:
+        report.writelines(redraws)
 
 
 @pytest.mark.parametrize("path", CHAPTERS)
