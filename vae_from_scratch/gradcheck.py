@@ -38,7 +38,7 @@ def _is_layer_list(tree):
 
 
 def parameter_names(params):
-    """A readable name per array, in the order of :func:`_leaves`.
+    """A readable name per array, in depth-first order of the nested lists and tuples.
 
     ``(encoder, decoder)`` of (W, b) lists gives "encoder layer 1 W", …; a single (W, b) list
     gives "layer 1 W", …; anything else "params[0][1]". Layers count from 1, input side first.
