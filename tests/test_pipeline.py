@@ -31,8 +31,8 @@ def _notebook(code="print(1 + 1)", output="2\n", markdown="# A chapter\n\n$$ a =
 def _book(tmp_path, nb, listed=True):
     for name in ("_config.yml", "references.bib", ".nbval_sanitize.cfg"):
         shutil.copy(ROOT / name, tmp_path / name)
-    (tmp_path / "book" / "images").mkdir(parents=True)
-    shutil.copy(ROOT / "book" / "images" / "logo.svg", tmp_path / "book" / "images" / "logo.svg")
+    for folder in ("book/images", "book/assets", "book/_ext"):  # what _config.yml points at
+        shutil.copytree(ROOT / folder, tmp_path / folder)
     (tmp_path / "index.md").write_text("# Home\n\nA test book {cite:p}`kingma2014aevb`.\n\n```{bibliography}\n```\n")
     nbformat.write(nb, tmp_path / "chapter.ipynb")
     chapters = "chapters:\n  - file: chapter\n" if listed else ""
