@@ -103,6 +103,19 @@ def test_posterior_at_the_crossing_has_two_modes(model):
     assert abs(abs(nodes[np.argmax(post[0])]) - z_star) < 0.05
 
 
+def test_posterior_moments_match_monte_carlo_of_the_joint(model):
+    # E[z|x] = E_p(z)[z p(x|z)] / p(x): check the grid moments against prior Monte Carlo at a typical x
+    x = np.array([[1.6, 0.0], [0.5, 1.0]])
+    mean, std = model.posterior_moments(x)
+    z = np.random.default_rng(9).standard_normal((200000, 1))
+    w = np.exp(model.log_likelihood(x, z[:, None, :]))  # (S, 2)
+    mc_mean = (w * z).sum(axis=0) / w.sum(axis=0)
+    mc_var = (w * z ** 2).sum(axis=0) / w.sum(axis=0) - mc_mean ** 2
+    np.testing.assert_allclose(mean, mc_mean, atol=0.01)
+    np.testing.assert_allclose(std, np.sqrt(mc_var), rtol=0.03)
+    assert abs(mean[0]) < 1e-9  # the head x = (1.6, 0) is symmetric: E[z|x] = 0
+
+
 def test_mixture_log_density_matches_scipy_and_survives_underflow():
     rng = np.random.default_rng(5)
     x = rng.normal(size=(4, 3))

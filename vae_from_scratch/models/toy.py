@@ -121,6 +121,18 @@ class CurveModel:
         log_joint = self.log_joint(x, nodes[:, None, None])  # (G, batch)
         return nodes, grid_posterior(log_joint, h, axis=0).T
 
+    def posterior_moments(self, x, n_grid=1200, limit=8.0):
+        """Mean and standard deviation of p(z|x) from the grid posterior, each shape (batch,).
+
+        E[z|x] ≈ Σ_k z_k p(z_k|x) h and Var[z|x] ≈ Σ_k (z_k − E[z|x])² p(z_k|x) h: the two numbers
+        a Gaussian approximation q(z|x) = N(μ, s²) would try to match.
+        """
+        nodes, post = self.posterior_on_grid(x, n_grid, limit)
+        h = nodes[1] - nodes[0] if n_grid > 1 else 2.0 * limit
+        mean = post @ nodes * h
+        var = np.sum(post * (nodes[None, :] - mean[:, None]) ** 2, axis=1) * h
+        return mean, np.sqrt(var)
+
     def mixture_components(self, n_grid=1200, limit=8.0):
         """The grid as a Gaussian mixture: weights p(z_k) h, means f_θ(z_k), one std σ.
 
