@@ -140,19 +140,25 @@ class Adam(Optimizer):
         self.eps = _check_positive("eps", eps)
 
     def _init_state(self, p):
-        return p * 0.0, p * 0.0
+        # m, v, and a scratch array: every pass below writes into memory that already exists,
+        # because allocating fresh temporaries each step costs more than the arithmetic here.
+        return p * 0.0, p * 0.0, p * 0.0
 
     def _update(self, p, g, state):
-        m, v = state
+        m, v, scratch = state
         m *= self.b1
-        m += (1.0 - self.b1) * g
+        np.multiply(g, 1.0 - self.b1, out=scratch)
+        m += scratch  # m ← β₁ m + (1 − β₁) g
         v *= self.b2
-        v += (1.0 - self.b2) * (g * g)
-        denom = np.sqrt(v / (1.0 - self.b2 ** self.t))  # √v̂
-        denom += self.eps
-        step = np.divide(m, denom, out=denom)
-        step *= self.lr / (1.0 - self.b1 ** self.t)  # η m̂ / (√v̂ + ε)
-        p -= step
+        np.multiply(g, g, out=scratch)
+        scratch *= 1.0 - self.b2
+        v += scratch  # v ← β₂ v + (1 − β₂) g²
+        np.divide(v, 1.0 - self.b2 ** self.t, out=scratch)
+        np.sqrt(scratch, out=scratch)  # √v̂
+        scratch += self.eps
+        np.divide(m, scratch, out=scratch)
+        scratch *= self.lr / (1.0 - self.b1 ** self.t)  # η m̂ / (√v̂ + ε)
+        p -= scratch
 
 
 OPTIMIZERS = {"sgd": SGD, "adagrad": Adagrad, "adam": Adam}
