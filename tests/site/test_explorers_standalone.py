@@ -15,7 +15,7 @@ import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))  # for browser.py, whatever pytest's import mode
 
-from browser import PageWatch, axe_violations, launch_chromium, serve_directory  # noqa: E402
+from browser import PageWatch, axe_violations, serve_directory  # noqa: E402
 
 from vae_from_scratch import nn  # noqa: E402
 from vae_from_scratch.interactive import (  # noqa: E402
@@ -24,8 +24,6 @@ from vae_from_scratch.interactive import (  # noqa: E402
     latent_explorer,
     table_explorer,
 )
-
-playwright_api = pytest.importorskip("playwright.sync_api")
 
 pytestmark = pytest.mark.site
 
@@ -117,21 +115,15 @@ def explorers_url(tmp_path_factory):
         yield url
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    with playwright_api.sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def open_page(chromium, explorers_url):
+def open_page(browser, explorers_url):
+    # ``browser`` is the session's one Chromium (tests/site/conftest.py): a second sync_playwright
+    # in the same process would fail ("Sync API inside the asyncio loop").
     """Opens a served page; returns (page, watch). Pages close when the test ends."""
     pages = []
 
     def open_(name, dark=False):
-        page = chromium.new_page(color_scheme="dark" if dark else "light")
+        page = browser.new_page(color_scheme="dark" if dark else "light")
         watch = PageWatch(page, explorers_url)
         page.goto(explorers_url + name)
         pages.append(page)
@@ -303,6 +295,7 @@ def test_two_explorers_on_one_page_keep_to_themselves(open_page, explorers_url):
     assert data_url(images[0]) != before[0] and data_url(images[1]) == before[1]
     assert second.locator("output.vfs-value").all_inner_texts() == ["0.00", "0.00"]
     assert first.locator("output.vfs-value").all_inner_texts() == ["0.12", "0.00"]
+    second.locator("canvas.vfs-panel").scroll_into_view_if_needed()  # a click off-screen reaches nothing
     box = second.locator("canvas.vfs-panel").bounding_box()
     page.mouse.click(box["x"] + 0.1 * box["width"], box["y"] + 0.9 * box["height"])
     assert first.locator("output.vfs-value").all_inner_texts() == ["0.12", "0.00"]
