@@ -93,7 +93,7 @@ def check_mu_law_encode(candidate):
             return "keep the sign: f(x) = sign(x) · ln(1 + μ|x|) / ln(1 + μ)."
         return None
 
-    return compare_on_cases(candidate, mu_law_encode, MU_LAW_CASES, atol=0, rtol=0, diagnose=diagnose, what="codes")
+    return compare_on_cases(candidate, mu_law_encode, MU_LAW_CASES, atol=0, rtol=0, diagnose=diagnose, what="encoder")
 
 
 # ---- COPY / UPDATE ------------------------------------------------------------------------------
@@ -123,5 +123,5 @@ def check_copy_update(candidate):
         return None
 
     return compare_on_cases(candidate, boundaries.copy_update, _copy_update_cases(), diagnose=diagnose,
-                            what="states")
+                            what="recurrence")
 
