@@ -89,10 +89,9 @@ def boundary_logits(params, x):
     """ℓ_t (batch, T), an MLP of the size of the change |x_t − x_{t−1}|; ℓ_0 is never used (m_0 = 1).
 
     The detector is told *what* to look at, not *how large* a change makes a boundary: that
-    threshold comes out of the trade-off in :func:`loss`. (Given the pair (x_{t−1}, x_t) instead,
-    training often settled in a local optimum that fired on some levels rather than on changes;
-    given the signed change, the MLP starts close to an odd function and pushes up- and down-jumps
-    apart.)
+    threshold comes out of the trade-off in :func:`loss`. (In trial runs, given the pair
+    (x_{t−1}, x_t) instead, training often settled in a local optimum that fired on some levels
+    rather than on changes; given the signed change, it collapsed to updating at every step.)
     """
     change = x - anp.concatenate([x[:, :1], x[:, :-1]], axis=1)
     return mlp(params[0], anp.abs(change)[..., None])[..., 0]
