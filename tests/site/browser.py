@@ -97,8 +97,8 @@ class PageWatch:
 
     def _request(self, request):
         self.requests.append(request.url)
-        # data: URLs never leave the page; everything else must come from the served folder.
-        if not (request.url.startswith(self.origin) or request.url.startswith("data:")):
+        # data: and this origin's blob: URLs never leave the page; everything else must come from the server.
+        if not request.url.startswith((self.origin, "data:", "blob:" + self.origin)):
             self.foreign.append(request.url)
 
     def problems(self):
