@@ -1,4 +1,3 @@
-import autograd
 import numpy as np
 import pytest
 

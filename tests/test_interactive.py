@@ -280,7 +280,7 @@ def test_the_table_starts_at_the_middle_or_at_initial_and_shows_labels():
 def test_the_table_first_paint_shows_the_starting_values():
     html = table_explorer(SLIDERS, gap_outputs, initial={"mu": -1.0, "log_sigma": -1.0}).html
     elbo = gap_outputs(-1.0, -1.0)["ELBO"]
-    assert f'<span class="vfs-bar-name">ELBO</span>' in html and f"<output>{elbo:.3f}</output>" in html
+    assert '<span class="vfs-bar-name">ELBO</span>' in html and f"<output>{elbo:.3f}</output>" in html
 
 
 def test_string_slider_values_are_passed_and_shown_as_given():
@@ -324,12 +324,16 @@ def test_bad_table_outputs_are_named(compute, message):
         ({"initial": {"a": 5.0}}, r"initial a=5.0 is not one of the slider's values"),
         ({"initial": {"b": 1.0}}, r"initial names \['b'\], which are not sliders"),
         ({"slider_labels": {"b": "B"}}, "slider_labels names"),
+        ({"digits": -1}, "digits must be a non-negative integer"),
     ],
 )
-def test_bad_table_settings_are_named(kwargs, message):
-    arguments = {"sliders": {"a": [1.0, 2.0]}, "compute": lambda a: {"x": a}} | kwargs
+@pytest.mark.parametrize("explorer", [table_explorer, table_widget])
+def test_bad_table_settings_are_named(explorer, kwargs, message):
+    calls = []
+    arguments = {"sliders": {"a": [1.0, 2.0]}, "compute": lambda a: calls.append(a) or {"x": a}} | kwargs
     with pytest.raises(ValueError, match=message):
-        table_explorer(**arguments)
+        explorer(**arguments)
+    assert calls == []  # refused before anything was computed
 
 
 # --- live-kernel twins ---------------------------------------------------------------------------------
@@ -408,3 +412,7 @@ def test_widgets_reject_bad_input_like_the_pages():
         latent_explorer_widget(bernoulli_decoder(), (8, 8), z0=[0.0, -5.0])
     with pytest.raises(ValueError, match=r"z_start must have shape \(2,\)"):
         interpolation_widget(bernoulli_decoder(), [0.0], [1.0, 1.0], (8, 8))
+    with pytest.raises(ValueError, match=r"t0 must lie in \[0, 1\]"):
+        interpolation_widget(bernoulli_decoder(), [0.0, 0.0], [1.0, 1.0], (8, 8), t0=1.5)
+    with pytest.raises(ValueError, match="n_steps must be a positive integer"):
+        interpolation_widget(bernoulli_decoder(), [0.0, 0.0], [1.0, 1.0], (8, 8), n_steps=0)

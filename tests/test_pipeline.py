@@ -12,7 +12,6 @@ import subprocess
 import sys
 
 import nbformat
-import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BIN = pathlib.Path(sys.executable).parent

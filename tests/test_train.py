@@ -5,7 +5,7 @@ import pytest
 
 from vae_from_scratch import data, nn
 from vae_from_scratch.optim import SGD, Adam
-from vae_from_scratch.train import History, TrainingDiverged, dataset_bound, fit
+from vae_from_scratch.train import History, TrainingDiverged, checked_optimizer, dataset_bound, descend, fit
 
 
 @pytest.fixture(scope="module")
@@ -133,3 +133,34 @@ def test_history_object():
     h = History()
     h.append(epoch=1, train_bound=-3.0, test_bound=-4.0, running_bound=-3.5, samples_seen=10, seconds=0.1)
     assert len(h) == 1 and h.as_dict()["test_bound"] == [-4.0]
+
+
+def test_descend_takes_the_optimizers_steps_and_records_every_kth_loss():
+    # f(w) = ½‖w − 3‖²: plain SGD with rate η multiplies the distance to 3 by (1 − η) each step
+    target = np.full(2, 3.0)
+    params = [np.zeros(2)]
+    draws = []
+
+    def loss_and_grads(step):
+        draws.append(step)
+        return 0.5 * float(np.sum((params[0] - target) ** 2)), [params[0] - target]
+
+    history = descend(params, SGD(0.5), 7, loss_and_grads, record_every=3)
+    assert draws == list(range(7))
+    np.testing.assert_allclose(params[0], 3.0 * (1 - 0.5**7))
+    np.testing.assert_allclose(history, [0.5 * 2 * (3.0 * 0.5**k) ** 2 for k in (0, 3, 6)])
+
+
+def test_descend_names_the_step_where_the_loss_stops_being_finite():
+    losses = iter([1.0, 0.5, math.inf])
+    with pytest.raises(TrainingDiverged, match="at step 2; try a smaller learning rate"):
+        descend([np.zeros(1)], SGD(0.1), 5, lambda step: (next(losses), [np.zeros(1)]))
+
+
+def test_checked_optimizer_defaults_to_adam_and_refuses_others():
+    adam = checked_optimizer(None, 3e-3)
+    assert isinstance(adam, Adam) and adam.lr == 3e-3
+    sgd = SGD(0.1)
+    assert checked_optimizer(sgd, 3e-3) is sgd
+    with pytest.raises(TypeError, match=r"optimizer must be an optimizer from vae_from_scratch.optim .*got str"):
+        checked_optimizer("adam", 1e-3)

@@ -35,7 +35,7 @@ import numpy as np
 from .data import binarize, binarize_static, check_data
 from .distributions import reparameterize
 from .objectives import decoder_log_likelihood, encode, sample_eps
-from .optim import Adam, Optimizer
+from .train import checked_optimizer
 
 # ----------------------------------------------------------------------------- schedules
 
@@ -213,10 +213,7 @@ def train_loop(params, x_train, value_and_grad, *, epochs, batch_size=100, optim
     n_samples = int(_check_number("n_samples", n_samples, minimum=1))
     if binarization not in ("dynamic", "static", None):
         raise ValueError(f"binarization must be 'dynamic', 'static' or None, got {binarization!r}")
-    optimizer = Adam(1e-3) if optimizer is None else optimizer
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError(f"optimizer must be an optimizer from vae_from_scratch.optim, got "
-                        f"{type(optimizer).__name__}")
+    optimizer = checked_optimizer(optimizer, 1e-3)
     encoder_params = params[0]
     D, J = encoder_params[0][0].shape[0], encoder_params[-1][0].shape[1]
     x_train = check_data(x_train, "x_train", D, bernoulli=True).astype(encoder_params[0][0].dtype, copy=False)

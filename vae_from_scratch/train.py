@@ -36,8 +36,22 @@ class TrainingDiverged(FloatingPointError):
     """The bound became NaN or infinite during training."""
 
 
+class Records:
+    """Per-epoch records as lists of one entry per epoch; subclasses are dataclasses of list fields."""
+
+    def __len__(self):
+        return len(self.epoch)
+
+    def as_dict(self):
+        return {key: list(value) for key, value in asdict(self).items()}
+
+    def append(self, **record):
+        for key, value in record.items():
+            getattr(self, key).append(value)
+
+
 @dataclass
-class History:
+class History(Records):
     """Per-epoch records of a training run; every list has one entry per epoch.
 
     ``train_bound``/``test_bound``: estimator B (eq. 7, β = 1) averaged over the whole training /
@@ -53,16 +67,6 @@ class History:
     samples_seen: list = field(default_factory=list)
     seconds: list = field(default_factory=list)
 
-    def __len__(self):
-        return len(self.epoch)
-
-    def as_dict(self):
-        return {key: list(value) for key, value in asdict(self).items()}
-
-    def append(self, **record):
-        for key, value in record.items():
-            getattr(self, key).append(value)
-
 
 # ----------------------------------------------------------------------------- checks
 
@@ -77,6 +81,33 @@ def _check_nonnegative(name, value):
             or not math.isfinite(value) or value < 0:
         raise ValueError(f"{name} must be a finite number ≥ 0, got {value!r}")
     return float(value)
+
+
+def checked_optimizer(optimizer, default_learning_rate):
+    """``optimizer``, or Adam at ``default_learning_rate`` when it is None."""
+    optimizer = Adam(default_learning_rate) if optimizer is None else optimizer
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer must be an optimizer from vae_from_scratch.optim (SGD, Adagrad, Adam), "
+                        f"got {type(optimizer).__name__}")
+    return optimizer
+
+
+def descend(params, optimizer, steps, loss_and_grads, record_every=1):
+    """Minimise a loss in place by ``steps`` optimizer steps, each on its own random minibatch.
+
+    ``loss_and_grads(step)`` draws the step's minibatch (and noise) and returns the loss there and
+    its gradients with respect to ``params``. Returns the losses of every ``record_every``-th step
+    (an array). Raises :class:`TrainingDiverged` naming the step where the loss stops being finite.
+    """
+    history = []
+    for step in range(int(steps)):
+        value, grads = loss_and_grads(step)
+        if not math.isfinite(value):
+            raise TrainingDiverged(f"the loss became {value} at step {step}; try a smaller learning rate")
+        if step % record_every == 0:
+            history.append(float(value))
+        optimizer.step(params, grads)
+    return np.array(history)
 
 
 def resolve_binarization(binarization, likelihood):
@@ -276,10 +307,7 @@ def fit(params, x_train, x_test=None, *, epochs=10, batch_size=100, optimizer=No
     n_samples = _check_count("n_samples", n_samples)
     beta = _check_nonnegative("beta", beta)
     weight_decay = _check_nonnegative("weight_decay", weight_decay)
-    optimizer = Adam(1e-3) if optimizer is None else optimizer
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError(f"optimizer must be an optimizer from vae_from_scratch.optim "
-                        f"(SGD, Adagrad, Adam), got {type(optimizer).__name__}")
+    optimizer = checked_optimizer(optimizer, 1e-3)
     loss_and_grad = make_loss_and_grad(likelihood, beta, gradients, activation)
     _, J = param_dims(params)
     decay_scale = weight_decay / len(x_train)

@@ -13,7 +13,6 @@ cell asks the kernel what it now holds, and the test asserts that
 """
 import json
 import pathlib
-import re
 import sys
 import textwrap
 

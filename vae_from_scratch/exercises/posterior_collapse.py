@@ -14,7 +14,7 @@ min(1, (step mod period) / (ramp · period)) (:func:`vae_from_scratch.schedules.
 import numpy as np
 
 from ..schedules import cyclical, free_bits_kl
-from . import compare_on_cases, hint
+from . import compare_on_cases
 
 
 def _close(got, value):

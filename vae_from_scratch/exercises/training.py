@@ -20,7 +20,7 @@ import numpy as np
 from ..nn import init_gaussian_mlp, init_mlp
 from ..objectives import log_weight_prior
 from ..optim import Adagrad
-from . import compare_on_cases, hint
+from . import compare_on_cases
 
 
 def _close(got, value):

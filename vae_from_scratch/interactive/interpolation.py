@@ -30,14 +30,7 @@ def interpolation_explorer(
     """
     chain, image_shape = checked_decoder(decoder_params, image_shape, likelihood, activation)
     n_latent = latent_size(chain)
-    z_start = check_z(z_start, n_latent, "z_start")
-    z_end = check_z(z_end, n_latent, "z_end")
-    if int(n_steps) < 1:
-        raise ValueError(f"n_steps must be a positive integer, got {n_steps!r}")
-    if not 0.0 <= float(t0) <= 1.0:
-        raise ValueError(f"t0 must lie in [0, 1], got {t0!r}")
-
-    step = 1.0 / int(n_steps)
+    z_start, z_end, t0, step = checked_line(z_start, z_end, n_latent, t0, n_steps)
     digits = digits_for(step)
     scale = pixel_scale(image_shape, pixel_size)
     views = (
@@ -51,6 +44,17 @@ def interpolation_explorer(
         "z_start": [float(v) for v in z_start],
         "z_end": [float(v) for v in z_end],
     }
-    t_slider = slider("t", 0.0, 1.0, step, float(t0), f"{float(t0):.{digits}f}")
+    t_slider = slider("t", 0.0, 1.0, step, t0, f"{t0:.{digits}f}")
     body = controls([t_slider], ["t"]) + f'<div class="vfs-views">{views}</div>'
     return Explorer("interpolation", explorer_html("interpolation", title, body, config))
+
+
+def checked_line(z_start, z_end, n_latent, t0, n_steps):
+    """The line's two ends, the starting t and the slider's step, or a ValueError naming the problem."""
+    z_start = check_z(z_start, n_latent, "z_start")
+    z_end = check_z(z_end, n_latent, "z_end")
+    if int(n_steps) < 1:
+        raise ValueError(f"n_steps must be a positive integer, got {n_steps!r}")
+    if not 0.0 <= float(t0) <= 1.0:
+        raise ValueError(f"t0 must lie in [0, 1], got {t0!r}")
+    return z_start, z_end, float(t0), 1.0 / int(n_steps)

@@ -6,7 +6,7 @@ import numpy as np
 
 from .decoder import pixel_scale
 from .encoding import float32_base64, grey_levels, uint8_base64
-from .grid import evaluate_grid, value_label
+from .grid import check_sliders, evaluate_grid, value_label
 from .markup import Explorer, controls, explorer_html, image_canvas, slider
 from .views import bars_html
 
@@ -47,15 +47,9 @@ def table_explorer(sliders, compute, title="Explore", initial=None, slider_label
     >>> explorer  # doctest: +ELLIPSIS
     <table explorer: ... kB of self-contained HTML>
     """
-    grid = evaluate_grid(sliders, compute)
-    start = start_indices(grid.sliders, initial)
-    labels = dict(slider_labels or {})
-    unknown = set(labels) - {name for name, _ in grid.sliders}
-    if unknown:
-        raise ValueError(f"slider_labels names {sorted(unknown)}, which are not sliders")
-    if int(digits) < 0:
-        raise ValueError(f"digits must be a non-negative integer, got {digits!r}")
-
+    checked = check_sliders(sliders)
+    start, labels, digits = checked_options(checked, initial, slider_labels, digits)  # before the long part
+    grid = evaluate_grid(dict(checked), compute)
     first = grid.outputs[start_point(grid, start)]
     shown = [labels.get(name, name) for name, _ in grid.sliders]
     sliders_html = controls(
@@ -71,12 +65,28 @@ def table_explorer(sliders, compute, title="Explore", initial=None, slider_label
             for k, (_, values) in enumerate(grid.sliders)
         ],
         "strides": strides(grid.shape),
-        "bars": bars_config(grid, int(digits)),
+        "bars": bars_config(grid, digits),
         "images": images_config(grid),
         "lines": lines_config(grid),
     }
     body = sliders_html + views_html(first, config, pixel_size)
     return Explorer("table", explorer_html("table", title, body, config))
+
+
+def checked_options(sliders, initial, slider_labels, digits):
+    """The start index of each slider, the labels shown for them and the bars' decimals, checked.
+
+    ``sliders`` is :func:`~vae_from_scratch.interactive.grid.check_sliders`'s list of (name, values);
+    a ValueError names any option that does not fit them.
+    """
+    start = start_indices(sliders, initial)
+    labels = dict(slider_labels or {})
+    unknown = set(labels) - {name for name, _ in sliders}
+    if unknown:
+        raise ValueError(f"slider_labels names {sorted(unknown)}, which are not sliders")
+    if int(digits) < 0:
+        raise ValueError(f"digits must be a non-negative integer, got {digits!r}")
+    return start, labels, int(digits)
 
 
 def start_indices(sliders, initial):

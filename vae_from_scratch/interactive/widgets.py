@@ -10,13 +10,14 @@ import html
 import ipywidgets as widgets
 import numpy as np
 
-from .decoder import check_z, checked_decoder, decode_mean, latent_size, pixel_scale
+from .decoder import checked_decoder, decode_mean, latent_size, pixel_scale
 from .encoding import grey_levels
 from .grid import check_sliders, evaluate, value_label
+from .interpolation import checked_line
 from .latent import checked_sliders
 from .markup import digits_for
 from .png import grey_png
-from .table import start_indices
+from .table import checked_options
 from .views import bars_html, extent, image_html, line_svg, styled
 
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -75,10 +76,8 @@ def interpolation_widget(
     """A slider t ∈ [0, 1] and the decoded (1 − t) z_start + t z_end, between its two ends."""
     chain, image_shape = checked_decoder(decoder_params, image_shape, likelihood, activation)
     n_latent = latent_size(chain)
-    z_start = check_z(z_start, n_latent, "z_start")
-    z_end = check_z(z_end, n_latent, "z_end")
-    step = 1.0 / int(n_steps)
-    slider = widgets.FloatSlider(value=float(t0), min=0.0, max=1.0, step=step, description="t",
+    z_start, z_end, t0, step = checked_line(z_start, z_end, n_latent, t0, n_steps)
+    slider = widgets.FloatSlider(value=t0, min=0.0, max=1.0, step=step, description="t",
                                  readout_format=f".{digits_for(step)}f")
     scale = pixel_scale(image_shape, pixel_size)
     start, middle, end = (decoded_image_widget(image_shape, scale) for _ in range(3))
@@ -105,8 +104,7 @@ def table_widget(sliders, compute, title="Explore", initial=None, slider_labels=
     seen so far, so they only ever grow and a change on screen is a change in the numbers.
     """
     checked = check_sliders(sliders)
-    start = start_indices(checked, initial)
-    labels = dict(slider_labels or {})
+    start, labels, digits = checked_options(checked, initial, slider_labels, digits)
     controls = [
         widgets.SelectionSlider(
             options=[(value_label(v), v) for v in values], value=values[start[k]],
@@ -125,7 +123,7 @@ def table_widget(sliders, compute, title="Explore", initial=None, slider_labels=
         parts = []
         if bars:
             extents["bars"] = extent([0.0] + [v for _, v in bars], extents.get("bars"))
-            parts.append(bars_html(bars, *extents["bars"], int(digits)))
+            parts.append(bars_html(bars, *extents["bars"], digits))
         for o in outputs:
             if o.kind == "image":
                 parts.append(image_html(o.name, o.value, pixel_scale(o.value.shape, pixel_size)))

@@ -39,8 +39,8 @@ import numpy as np
 
 from ..distributions import softplus
 from ..nn import init_mlp, mlp, sigmoid
-from ..optim import Adam, Optimizer
 from ..samplers import logistic
+from ..train import checked_optimizer, descend
 
 NEVER = -1e3  # a log-weight that stands for "no connection" (exp(−1000) = 0)
 
@@ -174,21 +174,15 @@ def fit(params, x_train, steps=150, batch_size=16, optimizer=None, temperatures=
     Adam (default learning rate 3·10⁻²), τ annealed geometrically over ``temperatures``.
     Deterministic given ``seed``.
     """
-    optimizer = Adam(3e-2) if optimizer is None else optimizer
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError("optimizer must be an optimizer from vae_from_scratch.optim")
+    optimizer = checked_optimizer(optimizer, 3e-2)
     x_train = np.asarray(x_train, dtype=np.float64)
     rng = np.random.default_rng(seed)
     value_and_grad = autograd.value_and_grad(loss)
     taus = temperature_schedule(steps, *temperatures)
-    history = []
-    for step in range(int(steps)):
+
+    def on_a_minibatch(step):
         batch = x_train[rng.integers(0, len(x_train), size=int(batch_size))]
         noise_u = rng.uniform(1e-6, 1.0 - 1e-6, size=batch.shape)
-        value, grads = value_and_grad(params, batch, noise_u, taus[step], prior_rate, obs_std)
-        if not math.isfinite(value):
-            raise FloatingPointError(f"the loss became {value} at step {step}; try a smaller learning rate")
-        if step % record_every == 0:
-            history.append(float(value))
-        optimizer.step(params, grads)
-    return np.array(history)
+        return value_and_grad(params, batch, noise_u, taus[step], prior_rate, obs_std)
+
+    return descend(params, optimizer, steps, on_a_minibatch, record_every)

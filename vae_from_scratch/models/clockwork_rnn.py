@@ -27,7 +27,7 @@ import math
 import autograd.numpy as anp
 import numpy as np
 
-from ..optim import Adam, Optimizer
+from ..train import checked_optimizer, descend
 
 
 def module_periods(n_modules):
@@ -174,23 +174,18 @@ def fit(params, target, periods, module_size, steps=1000, optimizer=None, clip_n
     the occasional large BPTT gradient from throwing the generator off. Deterministic: same inputs,
     same result.
     """
-    optimizer = Adam(3e-3) if optimizer is None else optimizer
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError("optimizer must be an optimizer from vae_from_scratch.optim")
+    optimizer = checked_optimizer(optimizer, 3e-3)
     variance = float(np.var(target))
-    history = []
-    for step in range(int(steps)):
+
+    def nmse_and_clipped_grads(step):
         loss, grads = loss_and_grad(params, target, periods, module_size)
-        if not math.isfinite(loss):
-            raise FloatingPointError(f"the loss became {loss} at step {step}; try a smaller learning rate")
-        if step % record_every == 0:
-            history.append(loss / variance)
         if clip_norm is not None:
             norm = math.sqrt(sum(float(np.sum(g * g)) for g in grads))
             if norm > clip_norm:
                 for g in grads:
                     g *= clip_norm / norm
-        optimizer.step(params, grads)
+        return loss / variance, grads
+
+    history = descend(params, optimizer, steps, nmse_and_clipped_grads, record_every)
     loss, _ = loss_and_grad(params, target, periods, module_size)
-    history.append(loss / variance)
-    return np.array(history)
+    return np.append(history, loss / variance)

@@ -39,7 +39,7 @@ import numpy as np
 
 from ..distributions import LOG_2PI, gaussian_kl, reparameterize
 from ..nn import gaussian_mlp, init_gaussian_mlp, init_mlp, mlp
-from ..optim import Adam, Optimizer
+from ..train import checked_optimizer, descend
 
 
 def init_clockwork_vae(width, block_length, rng, z1_dim=1, z2_dim=1, hidden=32):
@@ -114,26 +114,20 @@ def fit(params, frames, block_length, steps=400, batch_size=32, optimizer=None, 
     Returns the loss (−ELBO per frame, nats) every ``record_every`` steps. Adam (default learning
     rate 3·10⁻³). Deterministic given ``seed``.
     """
-    optimizer = Adam(3e-3) if optimizer is None else optimizer
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError("optimizer must be an optimizer from vae_from_scratch.optim")
+    optimizer = checked_optimizer(optimizer, 3e-3)
     frames = np.asarray(frames, dtype=np.float64)
     if frames.ndim != 3 or frames.shape[1] % block_length:
         raise ValueError(f"frames must be (n, T, P) with T a multiple of block_length={block_length}, "
                          f"got {frames.shape}")
     rng = np.random.default_rng(seed)
     value_and_grad = autograd.value_and_grad(loss)
-    history = []
-    for step in range(int(steps)):
+
+    def on_a_minibatch(step):
         batch = frames[rng.integers(0, len(frames), size=int(batch_size))]
         eps2, eps1 = _noise(rng, params, len(batch), batch.shape[1], block_length)
-        value, grads = value_and_grad(params, batch, block_length, eps2, eps1, obs_std)
-        if not math.isfinite(value):
-            raise FloatingPointError(f"the loss became {value} at step {step}; try a smaller learning rate")
-        if step % record_every == 0:
-            history.append(float(value))
-        optimizer.step(params, grads)
-    return np.array(history)
+        return value_and_grad(params, batch, block_length, eps2, eps1, obs_std)
+
+    return descend(params, optimizer, steps, on_a_minibatch, record_every)
 
 
 def posterior_means(params, frames, block_length):

@@ -34,9 +34,8 @@ from ..data import binarize, check_data
 from ..distributions import (analytic_gaussian_kl, log_bernoulli, log_normal,
                              log_standard_normal, reparameterize, softplus)
 from ..nn import bernoulli_mlp, gaussian_mlp, init_gaussian_mlp, init_mlp, sigmoid
-from ..optim import Adam, Optimizer
 from ..quadrature import grid_points, midpoint_nodes
-from ..train import EVAL_NOISE_STREAM, EVAL_TEST_STREAM, EVAL_TRAIN_STREAM, History, TrainingDiverged
+from ..train import EVAL_NOISE_STREAM, EVAL_TEST_STREAM, EVAL_TRAIN_STREAM, History, TrainingDiverged, checked_optimizer
 
 __all__ = ["check_labels", "one_hot", "init_cvae_params", "dims", "encode", "decoder_logits", "cvae_terms",
            "cvae_elbo", "posterior", "decode", "sample", "transfer", "decoder_for_label", "dataset_bound",
@@ -292,10 +291,7 @@ def fit_cvae(params, x_train, y_train, x_test=None, y_test=None, *, epochs=10, b
         raise ValueError("pass both x_test and y_test, or neither")
     if x_test is not None:
         x_test, y_test, _ = _checked_xy(params, x_test, y_test, "x_test")
-    optimizer = Adam(1e-3) if optimizer is None else optimizer
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError(f"optimizer must be an optimizer from vae_from_scratch.optim "
-                        f"(SGD, Adagrad, Adam), got {type(optimizer).__name__}")
+    optimizer = checked_optimizer(optimizer, 1e-3)
     _, _, J = dims(params)
     dtype = x_train.dtype
     dynamic = binarization == "dynamic"

@@ -22,7 +22,7 @@ The middle level has no analytic KL: z₂ is computed from the sampled z₁, so 
 z₁ is not distributed as q(z₁|x) (see the chapter on hierarchies).
 """
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import autograd
 import autograd.numpy as anp
@@ -33,7 +33,7 @@ from ..distributions import (LOG_2PI, analytic_gaussian_kl, gaussian_kl, log_ber
                              log_normal, log_standard_normal, reparameterize)
 from ..nn import bernoulli_mlp, gaussian_mlp, init_gaussian_mlp, init_mlp, sigmoid
 from ..objectives import log_mean_exp
-from ..optim import Adam, Optimizer
+from ..train import Records, checked_optimizer
 
 
 def init_two_level(x_dim, z1_dim, z2_dim, hidden, hidden_top, rng, dtype=np.float64):
@@ -222,7 +222,7 @@ def sample(params, n, rng, eps1=None):
 
 
 @dataclass
-class TwoLevelHistory:
+class TwoLevelHistory(Records):
     """Per-epoch records of :func:`fit_two_level` on a fixed binarized copy of the training data.
 
     ``bound``: the ELBO (analytic estimator, fixed noise) in nats per datapoint; ``rate_top`` and
@@ -235,12 +235,6 @@ class TwoLevelHistory:
     rate_middle: list = field(default_factory=list)
     rate_top: list = field(default_factory=list)
     kl_weight: list = field(default_factory=list)
-
-    def __len__(self):
-        return len(self.epoch)
-
-    def as_dict(self):
-        return {key: list(value) for key, value in asdict(self).items()}
 
 
 def _loss(params, x, eps1, eps2, estimator, kl_weight):
@@ -270,9 +264,7 @@ def fit_two_level(params, x_train, *, epochs=30, batch_size=100, optimizer=None,
     D, _, _ = dims(params)
     if x_train.ndim != 2 or x_train.shape[1] != D:
         raise ValueError(f"x_train must have shape (N, {D}), got {x_train.shape}")
-    optimizer = Adam(1e-3) if optimizer is None else optimizer
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError("optimizer must be an optimizer from vae_from_scratch.optim")
+    optimizer = checked_optimizer(optimizer, 1e-3)
     rng = np.random.default_rng(seed)
     x_eval = binarize(x_train, np.random.default_rng([seed, 1])) if binarization else x_train
     eval_noise = sample_noise(np.random.default_rng([seed, 2]), 1, len(x_eval), params, dtype)

@@ -23,7 +23,7 @@ Bengio et al., 2013), written ``z_e + sg[z_q − z_e]``. Stop-gradient in autogr
 ``autograd.tracer.getval``: it returns the value without the trace, so no gradient flows through it.
 """
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import autograd
 import autograd.numpy as anp
@@ -33,7 +33,7 @@ from autograd.tracer import getval
 from ..data import binarize
 from ..distributions import log_bernoulli
 from ..nn import init_mlp, mlp, sigmoid
-from ..optim import Adam, Optimizer
+from ..train import Records, checked_optimizer
 
 
 def _positive_int(name, value):
@@ -198,7 +198,7 @@ def perplexity(codes, n_codes):
 
 
 @dataclass
-class VQHistory:
+class VQHistory(Records):
     """Per-epoch records of :func:`fit_vq_vae`, on the fixed evaluation copy of the training data.
 
     ``loss``: the mean training loss; ``reconstruction``: mean log p(x|z_q) in nats;
@@ -212,12 +212,6 @@ class VQHistory:
     commitment: list = field(default_factory=list)
     codes_used: list = field(default_factory=list)
     perplexity: list = field(default_factory=list)
-
-    def __len__(self):
-        return len(self.epoch)
-
-    def as_dict(self):
-        return {key: list(value) for key, value in asdict(self).items()}
 
 
 def evaluate(params, x, patches, beta=0.25):
@@ -252,9 +246,7 @@ def fit_vq_vae(params, x_train, patches, *, epochs=30, batch_size=100, optimizer
     D = sizes(params, patches)[0]
     if x_train.ndim != 2 or x_train.shape[1] != D:
         raise ValueError(f"x_train must have shape (N, {D}), got {x_train.shape}")
-    optimizer = Adam(1e-3) if optimizer is None else optimizer
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError("optimizer must be an optimizer from vae_from_scratch.optim")
+    optimizer = checked_optimizer(optimizer, 1e-3)
     rng = np.random.default_rng(seed)
     x_eval = binarize(x_train, np.random.default_rng([seed, 1])) if binarization else x_train
     n = len(x_train)

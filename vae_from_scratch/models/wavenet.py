@@ -30,7 +30,7 @@ import autograd.numpy as anp
 import numpy as np
 
 from ..nn import sigmoid
-from ..optim import Adam, Optimizer
+from ..train import checked_optimizer, descend
 
 
 def dilations(n_layers, n_stacks=1):
@@ -200,19 +200,12 @@ def fit(params, train_codes, dilation_list, steps=400, batch_size=16, optimizer=
     Returns the training nats per sample of the minibatch every ``record_every`` steps.
     Deterministic given ``seed``.
     """
-    optimizer = Adam(3e-3) if optimizer is None else optimizer
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError("optimizer must be an optimizer from vae_from_scratch.optim")
+    optimizer = checked_optimizer(optimizer, 3e-3)
     train_codes = np.asarray(train_codes)
     rng = np.random.default_rng(seed)
     value_and_grad = autograd.value_and_grad(lambda p, batch: nats_per_sample(p, batch, dilation_list))
-    history = []
-    for step in range(int(steps)):
-        batch = train_codes[rng.integers(0, len(train_codes), size=int(batch_size))]
-        value, grads = value_and_grad(params, batch)
-        if not math.isfinite(value):
-            raise FloatingPointError(f"the loss became {value} at step {step}; try a smaller learning rate")
-        if step % record_every == 0:
-            history.append(float(value))
-        optimizer.step(params, grads)
-    return np.array(history)
+
+    def on_a_minibatch(step):
+        return value_and_grad(params, train_codes[rng.integers(0, len(train_codes), size=int(batch_size))])
+
+    return descend(params, optimizer, steps, on_a_minibatch, record_every)
