@@ -133,13 +133,15 @@ def rounded(values, digits=3):
     return [None if v is None or not np.isfinite(v) else round(float(v), digits) for v in values]
 
 
-def environment():
+def environment(argv=None):
+    """What made a result: versions, BLAS threads, and the command (``argv`` when main() was given one)."""
+    arguments = sys.argv[1:] if argv is None else list(argv)
     return {"python": platform.python_version(), "numpy": np.__version__,
             "vae_from_scratch": getattr(vae_from_scratch, "__version__", "unknown"),
             "machine": platform.machine(),
             "blas_threads": {v: os.environ.get(v) for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                                                            "MKL_NUM_THREADS")},
-            "command": " ".join([Path(sys.argv[0]).name] + sys.argv[1:])}
+            "command": " ".join([Path(sys.argv[0]).name] + arguments)}
 
 
 def dumps(result):

@@ -86,7 +86,7 @@ def main(argv=None):
                       f"train {run['train_bound'][-1]:9.2f}  ({run['seconds']:.0f} s)", flush=True)
     result = {"figure": "Kingma & Welling (2014), Figure 2: lower bound vs training samples evaluated",
               "script": "experiments/reproduce_figure2.py", "quick": args.quick, "config": config,
-              "environment": common.environment(),
+              "environment": common.environment(argv),
               "runtime_seconds": round(time.perf_counter() - start, 1),
               "cpu_seconds": round(time.process_time() - cpu, 1), "runs": runs}
     common.write_json(result, args.out, force=args.force)

@@ -126,7 +126,7 @@ def main(argv=None):
                   f"train {run['train_log_likelihood'][-1]:9.2f}  ({run['seconds']:.0f} s)", flush=True)
     result = {"figure": "Kingma & Welling (2014), Figure 3: marginal log-likelihood vs training samples evaluated",
               "script": "experiments/reproduce_figure3.py", "quick": args.quick, "config": setting,
-              "environment": common.environment(),
+              "environment": common.environment(argv),
               "runtime_seconds": round(time.perf_counter() - start, 1),
               "cpu_seconds": round(time.process_time() - cpu, 1), "runs": runs}
     common.write_json(result, args.out, force=args.force)

@@ -16,18 +16,12 @@ Usage (from the repository root; one BLAS thread is set here, before NumPy loads
 
 Results are JSON: every configuration, every seed's metrics, thinned learning curves, CPU seconds.
 """
-import os
+import sys
+import time
+from pathlib import Path
 
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-import platform  # noqa: E402
-import sys  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _common as common  # noqa: E402  (first: it sets one BLAS thread before NumPy loads)
 
 import numpy as np  # noqa: E402
 
@@ -239,31 +233,10 @@ def plan(is_quick):
     ]
 
 
-def parse_arguments(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a tiny smoke run (seconds); needs --out")
-    parser.add_argument("--out", type=Path, default=None, help=f"results file (default {DEFAULT_OUT.relative_to(ROOT)})")
-    parser.add_argument("--force", action="store_true", help="overwrite an existing results file")
-    args = parser.parse_args(argv)
-    if args.out is None:
-        if args.quick:
-            parser.error("--quick needs --out PATH, so that a smoke run never replaces the real results")
-        args.out = DEFAULT_OUT
-    if args.out.exists() and not args.force:
-        parser.error(f"{args.out} already exists; pass --force to overwrite it")
-    if not args.out.parent.is_dir():
-        parser.error(f"the folder {args.out.parent} does not exist")
-    return args
-
-
 def main(argv=None):
-    args = parse_arguments(argv)
+    args = common.parse_arguments(__doc__.splitlines()[0], DEFAULT_OUT, argv)
     results = {"script": "experiments/temporal.py", "quick": bool(args.quick),
-               "environment": {"command": " ".join(["python", "experiments/temporal.py", *(argv or sys.argv[1:])]),
-                               "python": platform.python_version(), "numpy": np.__version__,
-                               "machine": platform.machine(),
-                               "blas_threads": {v: os.environ.get(v) for v in
-                                                ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}}}
+               "environment": common.environment(argv)}
     start, wall_start = time.process_time(), time.perf_counter()
     for section, name, config, seeds, runner in plan(args.quick):
         runs = {}
@@ -274,11 +247,7 @@ def main(argv=None):
         results.setdefault(section, {})[name] = {"config": config, "seeds": seeds, "runs": runs}
     results["total_cpu_seconds"] = round(time.process_time() - start, 1)
     results["total_wall_seconds"] = round(time.perf_counter() - wall_start, 1)
-    # write atomically: a crash never leaves half a file behind
-    with tempfile.NamedTemporaryFile("w", dir=args.out.parent, suffix=".tmp", delete=False) as f:
-        json.dump(results, f, indent=1)
-        f.write("\n")
-    os.replace(f.name, args.out)
+    common.write_json(results, args.out, force=args.force)
     print(f"wrote {args.out} ({args.out.stat().st_size / 1000:.0f} kB): {results['total_cpu_seconds']} s of CPU, "
           f"{results['total_wall_seconds']} s on the clock")
     return results

@@ -28,7 +28,9 @@ import autograd
 import autograd.numpy as anp
 import numpy as np
 
+from .. import diagnostics
 from ..data import binarize
+from ..diagnostics import ACTIVE_THRESHOLD
 from ..distributions import (LOG_2PI, analytic_gaussian_kl, gaussian_kl, log_bernoulli,
                              log_normal, log_standard_normal, reparameterize)
 from ..nn import bernoulli_mlp, gaussian_mlp, init_gaussian_mlp, init_mlp, sigmoid
@@ -193,12 +195,13 @@ def posterior_means(params, x, n_samples=50, rng=0):
     return mean_1, np.mean(mean_2, axis=0)
 
 
-def active_units(means, threshold=0.01):
+def active_units(means, threshold=ACTIVE_THRESHOLD):
     """Number of latent units whose posterior mean varies over the data: Var_x(E_q[z_j|x]) > threshold.
 
-    ``means`` (N, J): the posterior means of N datapoints (Burda et al., 2016's statistic).
+    ``means`` (N, J): the posterior means of N datapoints (Burda et al., 2016's statistic); the
+    count is :func:`vae_from_scratch.diagnostics.active_units` of their variances.
     """
-    return int(np.sum(np.var(means, axis=0) > threshold))
+    return diagnostics.active_units(np.var(means, axis=0), threshold)
 
 
 def decode_z1(params, z1):
