@@ -1,11 +1,12 @@
 import math
+import warnings
 
 import numpy as np
 import pytest
 
 from vae_from_scratch import data, nn
 from vae_from_scratch.optim import SGD, Adam
-from vae_from_scratch.train import History, TrainingDiverged, checked_optimizer, dataset_bound, descend, fit
+from vae_from_scratch.train import History, TrainingDiverged, checked_optimizer, dataset_bound, descend, fit, run_epochs
 
 
 @pytest.fixture(scope="module")
@@ -107,6 +108,20 @@ def test_float32_training_stays_float32(digits):
 def test_divergence_is_reported_with_advice(digits):
     with pytest.raises(TrainingDiverged, match=r"epoch 1, step \d+ .*smaller learning rate"):
         quiet_fit(init(), digits.x_train[:300], optimizer=SGD(1e8), binarization=None)
+
+
+def test_divergence_found_by_the_epochs_evaluation_is_reported_without_numpy_warnings(digits):
+    def step_to_huge_weights(params, batch, rng):  # finite minibatch objectives, then an overflowing model
+        for W, b in params[1]:
+            W[...] = 1e307  # sums of 32 such products overflow float64
+        return -1.0
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a RuntimeWarning from deep inside NumPy would fail here
+        with pytest.raises(TrainingDiverged, match="diverged in epoch 1: the training bound is"):
+            run_epochs(init(), digits.x_train[:50], None, step_to_huge_weights, epochs=1, batch_size=50,
+                       likelihood="bernoulli", binarization=None, seed=0, progress=False, callbacks=(),
+                       history=None, eval_batch_size=1000, advice="try a smaller learning rate")
 
 
 def test_bad_arguments_are_refused(digits):

@@ -248,9 +248,10 @@ def run_epochs(params, x_train, x_test, step, *, epochs, batch_size, likelihood,
                 running += value * len(batch)
                 bar.update(1)
             seen += n
-            train_bound = dataset_bound(params, train_eval, likelihood, seed, eval_batch_size)
-            test_bound = (math.nan if test_eval is None
-                          else dataset_bound(params, test_eval, likelihood, seed, eval_batch_size))
+            with np.errstate(over="ignore", invalid="ignore"):  # a diverged model is reported just below
+                train_bound = dataset_bound(params, train_eval, likelihood, seed, eval_batch_size)
+                test_bound = (math.nan if test_eval is None
+                              else dataset_bound(params, test_eval, likelihood, seed, eval_batch_size))
             if not math.isfinite(train_bound):
                 raise TrainingDiverged(f"training diverged in epoch {epoch}: the training bound "
                                        f"is {train_bound}. {advice}")
