@@ -64,3 +64,21 @@ def compare_on_cases(candidate, reference, cases, rtol=1e-6, atol=1e-8, diagnose
             return hint(specific or f"case {i + 1}: got {np.round(got, 6)}, expected {np.round(expected, 6)}")
     n = len(cases)
     return correct(f"your {what} matches the library's on {n} case{'s' if n != 1 else ''}.")
+
+
+def check_underflow_case(candidate, reference, case, where, advice, rtol=1e-6):
+    """None if ``candidate(*case)`` is finite and equals ``reference(*case)``; otherwise a hint.
+
+    For the cases where adding densities underflows (log 0 = −inf): ``where`` says what the case
+    is ("for a datapoint far in the tail"), ``advice`` what to do when the answer is not finite.
+    """
+    try:
+        got = np.asarray(candidate(*case), dtype=float)
+    except Exception as error:  # the reader's code failing is feedback, not a crash
+        return hint(f"your function raised {type(error).__name__}: {error} {where}")
+    if not np.all(np.isfinite(got)):
+        return hint(f"{where} {advice}")
+    expected = reference(*case)
+    if not np.allclose(got, expected, rtol=rtol):
+        return hint(f"{where} you got {np.round(got, 3)}, expected {np.round(expected, 3)}.")
+    return None

@@ -14,7 +14,7 @@ from scipy.special import logsumexp
 
 from ..models.toy import linear_gaussian_log_joint
 from ..quadrature import grid_log_evidence, grid_posterior, midpoint_nodes
-from . import compare_on_cases, correct, hint
+from . import check_underflow_case, compare_on_cases, correct, hint
 
 # ---- grid quadrature of the evidence ----------------------------------------------------------
 
@@ -80,19 +80,13 @@ def check_grid_log_evidence(candidate):
     )
     if not feedback.passed:
         return feedback
-    far = _far_grid_case()
-    try:
-        got = np.asarray(candidate(*far), dtype=float)
-    except Exception as error:
-        return hint(f"your function raised {type(error).__name__}: {error} for a datapoint far in the tail")
-    if not np.all(np.isfinite(got)):
-        return hint(
-            "for a datapoint far in the tail every p(x, z_k) underflows to 0 and log 0 = −inf: keep the "
-            "log joint values and combine them with scipy.special.logsumexp."
-        )
-    expected = grid_log_evidence(*far)
-    if not np.allclose(got, expected, rtol=1e-6):
-        return hint(f"for a datapoint far in the tail you got {np.round(got, 3)}, expected {np.round(expected, 3)}.")
+    underflow = check_underflow_case(
+        candidate, grid_log_evidence, _far_grid_case(), "for a datapoint far in the tail",
+        "every p(x, z_k) underflows to 0 and log 0 = −inf: keep the log joint values and combine them "
+        "with scipy.special.logsumexp.",
+    )
+    if underflow is not None:
+        return underflow
     return correct(
         f"your grid quadrature matches the library's for J = 1, 2 and 3 ({len(_grid_cases())} cases), and stays "
         "finite where the joint density underflows."

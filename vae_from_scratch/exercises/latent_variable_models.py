@@ -14,7 +14,7 @@ from scipy.special import logsumexp
 
 from ..distributions import log_normal
 from ..models.toy import fish_model, mixture_log_density
-from . import compare_on_cases, correct, hint
+from . import check_underflow_case, compare_on_cases, correct, hint
 
 # ---- log p(x) of a mixture of isotropic Gaussians ---------------------------------------------
 
@@ -72,19 +72,13 @@ def check_mixture_log_density(candidate):
     )
     if not feedback.passed:
         return feedback
-    far = _far_case()
-    try:
-        got = np.asarray(candidate(*far), dtype=float)
-    except Exception as error:
-        return hint(f"your function raised {type(error).__name__}: {error} for a datapoint far from every component")
-    if not np.all(np.isfinite(got)):
-        return hint(
-            "for x far from every component each density underflows to 0 and log 0 = −inf: compute "
-            "log π_k + log N(x; m_k, s_k² I) and combine them with scipy.special.logsumexp."
-        )
-    expected = mixture_log_density(*far)
-    if not np.allclose(got, expected, rtol=1e-6):
-        return hint(f"for x far from every component you got {np.round(got, 3)}, expected {np.round(expected, 3)}.")
+    underflow = check_underflow_case(
+        candidate, mixture_log_density, _far_case(), "for x far from every component",
+        "each density underflows to 0 and log 0 = −inf: compute log π_k + log N(x; m_k, s_k² I) and "
+        "combine them with scipy.special.logsumexp.",
+    )
+    if underflow is not None:
+        return underflow
     return correct(f"your log-density matches the library's on {len(_mixture_cases()) + 1} mixtures, including one "
                    "where adding densities would underflow.")
 
