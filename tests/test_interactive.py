@@ -416,3 +416,62 @@ def test_widgets_reject_bad_input_like_the_pages():
         interpolation_widget(bernoulli_decoder(), [0.0, 0.0], [1.0, 1.0], (8, 8), t0=1.5)
     with pytest.raises(ValueError, match="n_steps must be a positive integer"):
         interpolation_widget(bernoulli_decoder(), [0.0, 0.0], [1.0, 1.0], (8, 8), n_steps=0)
+
+
+# --- conditional decoders: a drop-down list of conditions c in the decoder's input [z, c] ---------------
+
+ONE_HOT = {str(k): np.eye(3)[k] for k in range(3)}
+
+
+def test_conditions_add_a_labelled_choice_and_slide_z_only():
+    decoder = bernoulli_decoder(sizes=(5, 40, 64))  # input [z (2), one-hot (3)]
+    explorer = latent_explorer(decoder, (8, 8), conditions=ONE_HOT, condition="1", condition_name="digit")
+    assert explorer.html.count('type="range"') == 2
+    select = re.search(r'<label><span class="vfs-name">digit</span><select class="vfs-select">(.*?)</select>',
+                       explorer.html).group(1)
+    assert re.findall(r">(\d)</option>", select) == ["0", "1", "2"]
+    assert '<option value="1" selected>1</option>' in select
+    config = page_config(explorer)
+    assert config["conditions"] == {"name": "digit", "vectors": [list(v) for v in np.eye(3)]}
+    assert "vfs-panel" in explorer.html  # z is 2-D, so the plane is there too
+    # the page's forward pass on [z, c] is the NumPy decoder's
+    point = np.array([0.4, -1.2, 0.0, 1.0, 0.0])
+    np.testing.assert_allclose(page_forward(config["decoder"]["layers"], "tanh", point),
+                               decode_mean(decoder, point), atol=1e-6)
+    assert explorer.html == latent_explorer(decoder, (8, 8), conditions=ONE_HOT, condition="1",
+                                            condition_name="digit").html  # deterministic
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"conditions": {}}, "conditions must be a non-empty dict"),
+        ({"conditions": {"a": [1.0, 0.0], "b": [1.0]}}, "condition 'b' has shape"),
+        ({"conditions": {"a": [np.nan, 0.0, 0.0]}}, "condition 'a' holds NaN"),
+        ({"conditions": {"a": np.zeros(5)}}, "the decoder takes 5 inputs in all"),
+        ({"conditions": ONE_HOT, "condition": "7"}, r"condition '7' is not one of the conditions \['0', '1', '2'\]"),
+        ({"condition": "1"}, "pass conditions"),
+        ({"conditions": ONE_HOT, "background": np.zeros((16, 16))}, "conditions or a background, not both"),
+        ({"conditions": {1: [1.0, 0, 0], "1": [0, 1.0, 0]}}, "names that print alike"),
+    ],
+)
+@pytest.mark.parametrize("explorer", [latent_explorer, latent_explorer_widget])
+def test_bad_conditions_are_named(explorer, kwargs, message):
+    if explorer is latent_explorer_widget and "background" in kwargs:
+        pytest.skip("the widget has no background")
+    with pytest.raises(ValueError, match=message):
+        explorer(bernoulli_decoder(sizes=(5, 40, 64)), (8, 8), **kwargs)
+
+
+def test_latent_widget_chooses_the_condition():
+    decoder = bernoulli_decoder(sizes=(5, 40, 64))
+    box = latent_explorer_widget(decoder, (8, 8), conditions=ONE_HOT, condition_name="digit", pixel_size=1)
+    (chooser,), sliders = widgets_of(box, ipywidgets.Dropdown), widgets_of(box, ipywidgets.FloatSlider)
+    image = widgets_of(box, ipywidgets.Image)[0]
+    assert chooser.description == "digit" and chooser.label == "0" and len(sliders) == 2
+    before = bytes(image.value)
+    chooser.value = 2
+    sliders[0].value = 0.9
+    assert bytes(image.value) != before
+    expected = np.round(255 * decode_mean(decoder, np.array([0.9, 0.0, 0.0, 0.0, 1.0]))).reshape(8, 8)
+    np.testing.assert_array_equal(png_pixels(bytes(image.value)), expected)

@@ -27,7 +27,7 @@ from vae_from_scratch.interactive import (  # noqa: E402
 
 pytestmark = pytest.mark.site
 
-Z_POINTS = np.random.default_rng(7).uniform(-3, 3, size=(6, 3))
+Z_POINTS = np.random.default_rng(7).uniform(-3, 3, size=(6, 5))  # enough columns for every decoder input
 
 
 def decoder_with_biases(sizes, seed, gaussian=False):
@@ -43,6 +43,8 @@ def decoder_with_biases(sizes, seed, gaussian=False):
 BERNOULLI = decoder_with_biases((2, 200, 64), seed=0)
 OTHER_BERNOULLI = decoder_with_biases((2, 200, 64), seed=5)
 GAUSSIAN = decoder_with_biases((3, 30, 20), seed=1, gaussian=True)
+CONDITIONAL = decoder_with_biases((5, 60, 64), seed=3)  # input [z (2), one-hot c (3)]
+ONE_HOT = {str(k): np.eye(3)[k] for k in range(3)}
 
 
 def manifold(decoder, n=10):
@@ -82,12 +84,17 @@ EXPLORERS = {
         latent_explorer(BERNOULLI, (8, 8), title="First"),
         latent_explorer(OTHER_BERNOULLI, (8, 8), title="Second"),
     ],
+    "conditional": lambda: [
+        latent_explorer(CONDITIONAL, (8, 8), conditions=ONE_HOT, condition="1", condition_name="digit",
+                        title="Conditional decoder")
+    ],
 }
 DECODERS = {
     "latent2d": [BERNOULLI],
     "latent_gaussian": [GAUSSIAN],
     "interpolation": [BERNOULLI],
     "two": [BERNOULLI, OTHER_BERNOULLI],
+    "conditional": [CONDITIONAL],
 }
 LIKELIHOODS = {"latent_gaussian": ("gaussian", "relu")}
 
@@ -165,7 +172,7 @@ def report_redraw(page, k, what):
     return ms
 
 
-@pytest.mark.parametrize("name", ["latent2d", "latent_gaussian", "interpolation", "two"])
+@pytest.mark.parametrize("name", ["latent2d", "latent_gaussian", "interpolation", "two", "conditional"])
 def test_the_pages_decoder_equals_numpys(open_page, explorers_url, name):
     page, watch = open_page(f"{name}.html")
     for k, decoder in enumerate(DECODERS[name]):
@@ -203,6 +210,30 @@ def test_arrow_keys_move_each_latent_slider_and_redraw(open_page, explorers_url,
         assert f"{z[j]:.2f}" in image.get_attribute("aria-label")
         report_redraw(page, 0, f"{name} slider z{j + 1}")
     assert_page_behaved(watch, explorers_url, f"{name}.html")
+
+
+def test_the_condition_list_is_keyboard_operable_and_redraws(open_page, explorers_url):
+    page, watch = open_page("conditional.html")
+    image, choice = root(page).locator("canvas.vfs-image"), root(page).locator("select.vfs-select")
+    assert choice.evaluate("(s) => s.closest('label').innerText.trim()").startswith("digit")
+    z = np.zeros(2)
+    for label in ("1", "2", "1", "0"):  # starts at 1; down, up, up
+        if label != "1" or choice.input_value() != "1":
+            before = data_url(image)
+            key = "ArrowDown" if int(label) > int(choice.input_value()) else "ArrowUp"
+            choice.focus()
+            page.keyboard.press(key)
+            assert data_url(image) != before
+        assert choice.input_value() == label
+        expected = np.round(255 * decode_mean(CONDITIONAL, np.concatenate([z, ONE_HOT[label]])))
+        assert np.abs(grey_pixels(image) - expected).max() <= 1
+        assert image.get_attribute("aria-label").endswith(f"given digit {label}")
+    press(page, root(page).locator("input.vfs-range").nth(0), "ArrowRight", 10)  # the sliders still move z
+    z[0] += 10 * 0.03
+    expected = np.round(255 * decode_mean(CONDITIONAL, np.concatenate([z, ONE_HOT["0"]])))
+    assert np.abs(grey_pixels(image) - expected).max() <= 1
+    report_redraw(page, 0, "conditional: the condition list")
+    assert_page_behaved(watch, explorers_url, "conditional.html")
 
 
 def test_dragging_on_the_plane_sets_z1_and_z2(open_page, explorers_url):

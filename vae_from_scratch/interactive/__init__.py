@@ -2,6 +2,7 @@
 
 Static page (no kernel, no network; end a notebook cell with one to show it):
     latent_explorer(decoder_params, image_shape, ...)           sliders over z, the decoded image
+                                                                 (conditions=: a list of c for p(x|z, c))
     interpolation_explorer(decoder_params, z_start, z_end, ...)  t ∈ [0, 1] along a line in z
     table_explorer(sliders, compute, ...)                        anything Python computes on a grid
 

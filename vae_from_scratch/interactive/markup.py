@@ -1,7 +1,8 @@
 """HTML building blocks shared by the explorers, and the object a notebook cell displays.
 
 Every slider is a native ``<input type="range">`` inside its ``<label>`` (keyboard-operable and
-named without ids), followed by an ``<output>`` showing its value. Canvases carry ``role="img"``
+named without ids), followed by an ``<output>`` showing its value; a choice among named settings
+is a native ``<select>`` inside its ``<label>``. Canvases carry ``role="img"``
 and an ``aria-label`` that the script keeps up to date.
 """
 import html
@@ -59,6 +60,19 @@ def slider(name_html, minimum, maximum, step, value, value_text):
         f'<input class="vfs-range" type="range" min="{number(minimum)}" max="{number(maximum)}" '
         f'step="{number(step)}" value="{number(value)}"></label>'
         f'<output class="vfs-value">{html.escape(value_text)}</output>'
+        "</div>"
+    )
+
+
+def choice(name_html, options, selected):
+    """A labelled drop-down list (``<select>``) of ``options``, ``options[selected]`` chosen."""
+    items = "".join(
+        f'<option value="{k}"{" selected" if k == selected else ""}>{html.escape(option)}</option>'
+        for k, option in enumerate(options)
+    )
+    return (
+        '<div class="vfs-slider vfs-choice">'
+        f'<label><span class="vfs-name">{name_html}</span><select class="vfs-select">{items}</select></label>'
         "</div>"
     )
 

@@ -17,6 +17,9 @@ font-size:.95rem;line-height:1.4}
 .vfs-explorer .vfs-slider label{display:flex;align-items:center;gap:.5rem;flex:1 1 auto}
 .vfs-explorer .vfs-name{flex:0 0 var(--vfs-name-width,3ch)}
 .vfs-explorer input[type=range]{flex:1 1 auto;min-width:6rem;margin:0;accent-color:#3b82f6}
+.vfs-explorer select{flex:0 1 auto;font:inherit;color:inherit;background:transparent;\
+border:1px solid rgba(128,128,128,.8);border-radius:.25rem;padding:.1rem .3rem}
+.vfs-explorer select option{color:#000;background:#fff}
 .vfs-explorer output{min-width:3.5rem;text-align:right;font-variant-numeric:tabular-nums}
 .vfs-explorer .vfs-views{display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-start;flex:1 1 16rem;min-width:14rem}
 .vfs-explorer figure{margin:0;text-align:center}

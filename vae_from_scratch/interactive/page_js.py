@@ -143,25 +143,29 @@ function backgroundCanvas(spec) {
 
 function start(root, config) {
   const decode = makeDecoder(config.decoder);
-  root.vaeDecode = (z) => decode(z);
+  root.vaeDecode = (z) => decode(z);  // the decoder's whole input: z, then the condition if any
   const inputs = Array.from(root.querySelectorAll("input.vfs-range"));
   const outputs = Array.from(root.querySelectorAll("output.vfs-value"));
   const image = root.querySelector("canvas.vfs-image");
   const panel = root.querySelector("canvas.vfs-panel");
+  const select = root.querySelector("select.vfs-select");
   const background = backgroundCanvas(config.background);
 
   const redraw = timed(root, () => {
     const z = inputs.map((input) => parseFloat(input.value));
     const text = z.map((value) => value.toFixed(config.digits));
-    drawGrey(image, decode(z), 255);
+    const condition = select ? config.conditions.vectors[select.selectedIndex] : [];
+    drawGrey(image, decode(z.concat(condition)), 255);
     outputs.forEach((output, k) => { output.value = text[k]; });
-    image.setAttribute("aria-label", "Decoded image at z = (" + text.join(", ") + ")");
+    const given = select ? " given " + config.conditions.name + " " + select.options[select.selectedIndex].text : "";
+    image.setAttribute("aria-label", "Decoded image at z = (" + text.join(", ") + ")" + given);
     if (panel) {
       drawPanel(panel, background, config.range, z[0], z[1]);
       panel.setAttribute("aria-label", config.panel_label + " Marker at (" + text.join(", ") + ").");
     }
   });
   inputs.forEach((input) => input.addEventListener("input", redraw));
+  if (select) select.addEventListener("change", redraw);
 
   if (panel) {
     // Click or drag on the plane sets (z1, z2). Assigning a range input's value snaps it to the

@@ -14,7 +14,7 @@ from .decoder import checked_decoder, decode_mean, latent_size, pixel_scale
 from .encoding import grey_levels
 from .grid import check_sliders, evaluate, value_label
 from .interpolation import checked_line
-from .latent import checked_sliders
+from .latent import checked_conditions, checked_sliders
 from .markup import digits_for
 from .png import grey_png
 from .table import checked_options
@@ -33,13 +33,18 @@ def latent_explorer_widget(
     title="Move through the latent space",
     n_steps=200,
     pixel_size=None,
+    conditions=None,
+    condition=None,
+    condition_name="label",
 ):
     """Sliders over z and the decoded image, redrawn by NumPy (:func:`~vae_from_scratch.interactive.decode_mean`).
 
-    Arguments as for :func:`latent_explorer`; there is no clickable plane here.
+    Arguments as for :func:`latent_explorer`; there is no clickable plane here. With
+    ``conditions``, a drop-down list above the sliders chooses the c in the decoder's input [z, c].
     """
     chain, image_shape = checked_decoder(decoder_params, image_shape, likelihood, activation)
-    n_latent = latent_size(chain)
+    names, vectors, first = checked_conditions(conditions, condition, latent_size(chain), condition_name)
+    n_latent = latent_size(chain) - len(vectors[0]) if names else latent_size(chain)
     z0, z_range, step = checked_sliders(z0, n_latent, z_range, n_steps)
     sliders = [
         widgets.FloatSlider(
@@ -48,17 +53,22 @@ def latent_explorer_widget(
         )
         for j in range(n_latent)
     ]
+    chooser = (widgets.Dropdown(options=[(name, k) for k, name in enumerate(names)], value=first,
+                                description=condition_name) if names else None)
     scale = pixel_scale(image_shape, pixel_size)
     image = decoded_image_widget(image_shape, scale)
 
     def redraw(change=None):
         z = np.array([s.value for s in sliders])
+        if chooser is not None:
+            z = np.concatenate([z, vectors[chooser.value]])  # the decoder's input [z, c]
         image.value = decoded_png(decoder_params, z, image_shape, likelihood, activation, scale)
 
-    for s in sliders:
-        s.observe(redraw, names="value")
+    controls = sliders if chooser is None else [chooser, *sliders]
+    for control in controls:
+        control.observe(redraw, names="value")
     redraw()
-    return widgets.VBox([title_widget(title), widgets.HBox([widgets.VBox(sliders), image])])
+    return widgets.VBox([title_widget(title), widgets.HBox([widgets.VBox(controls), image])])
 
 
 def interpolation_widget(
