@@ -1,7 +1,8 @@
 """The explorers on the built website: they respond to real input and match NumPy, offline.
 
 For every chapter page that carries an explorer (``div.vfs-explorer``): each slider, moved by key
-presses, redraws a canvas and updates its displayed value; every decoder explorer's JavaScript
+presses, redraws a canvas and updates its displayed value; each list of conditions, changed by key
+presses, redraws; every decoder explorer's JavaScript
 forward pass equals the package's NumPy forward pass on the weights inlined in the page to 1e-5;
 and axe-core finds no serious or critical accessibility violation on chapter pages. Redraw times
 are measured in the page and written to ``_build/explorer_redraw_ms.txt`` (reported, not asserted:
@@ -76,6 +77,16 @@ def test_every_slider_redraws_and_decoders_match_numpy(browser, site_url, path):
             assert after != before, f"{path}: explorer {r}, slider {s} moved but nothing redrew"
             assert root.locator("output").nth(s).inner_text() != shown_before, f"{path}: slider {s}'s value display did not change"
             redraws.append(f"{path}\t{r}\t{s}\t{root.evaluate('el => el.vaeLastRedrawMs'):.2f}\n")
+        choices = root.locator("select.vfs-select")
+        for s in range(choices.count()):  # a conditional decoder's list of conditions
+            choice = choices.nth(s)
+            before, chosen = root.evaluate(VIEW_STATE), choice.input_value()
+            choice.focus()
+            page.keyboard.press("ArrowUp" if choice.evaluate("el => el.selectedIndex === el.options.length - 1")
+                                else "ArrowDown")
+            assert choice.input_value() != chosen, f"{path}: explorer {r}, list {s} did not change with the keyboard"
+            assert root.evaluate(VIEW_STATE) != before, f"{path}: explorer {r}, list {s} changed but nothing redrew"
+            redraws.append(f"{path}\t{r}\tlist {s}\t{root.evaluate('el => el.vaeLastRedrawMs'):.2f}\n")
         if root.evaluate("el => typeof el.vaeDecode === 'function'"):
             config = _config_of(root.locator("script").inner_text())
             decode = _numpy_decoder(config)
