@@ -1,7 +1,7 @@
 # The book's two commands:
 #   make book    build the website into _build/html (creates .venv and installs everything first)
 #   make test    run every test: unit tests, nbval on every notebook, the warnings-as-errors
-#                build, and the browser tests of the built site
+#                build, and the browser tests (the built site, the explorers, the widgets in JupyterLab)
 # and the ones contributors need:
 #   make notebooks      re-execute every notebook in place (regenerates the stored outputs)
 #   make binder-check   a fresh venv from requirements.txt alone runs every notebook (the Binder condition)

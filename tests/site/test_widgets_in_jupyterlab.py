@@ -131,8 +131,13 @@ def wait_for_report(page, index, after=0):
     return json.loads(output.inner_text())
 
 
-def rerun(page, index, previous):
-    """Run cell ``index`` again through JupyterLab's "Run Selected Cell"; return its new report."""
+def rerun(page, index):
+    """Run cell ``index`` again through JupyterLab's "Run Selected Cell"; return its new report.
+
+    Check numbers only grow (one counter in the kernel), so the new report is the first one whose
+    number exceeds what the cell shows now.
+    """
+    shown = wait_for_report(page, index)["check"]
     page.evaluate(
         """(index) => {
             const notebook = window.jupyterapp.shell.currentWidget.content;
@@ -141,7 +146,7 @@ def rerun(page, index, previous):
         }""",
         index,
     )
-    return wait_for_report(page, index, after=previous["check"])
+    return wait_for_report(page, index, after=shown)
 
 
 def handles(page, index):
@@ -154,15 +159,14 @@ def readouts(page, index):
     return [float(text.replace("\u2212", "-")) for text in texts]  # ipywidgets prints a minus sign, U+2212
 
 
-def settled_report(page, index, previous, shown, tolerance, attempts=40):
+def settled_report(page, index, shown, tolerance, attempts=40):
     """Re-run check cell ``index`` until the kernel's values match ``shown()``, the browser's.
 
     ipywidgets sends one update at a time and waits for the kernel between them, so a quick run of
     key presses can reach the kernel after a check cell that was queued in the middle of it.
     """
-    report = previous
     for _ in range(attempts):
-        report = rerun(page, index, report)
+        report = rerun(page, index)
         if report["values"] == pytest.approx(shown(), abs=tolerance):
             return report
         page.wait_for_timeout(250)
@@ -210,14 +214,14 @@ def test_latent_explorer_follows_keys_and_mouse(lab_page):
     page, watch = lab_page
     image = cell(page, LATENT).locator("img.widget-image")
     z1, z2 = handles(page, LATENT).nth(0), handles(page, LATENT).nth(1)
-    report = rerun(page, LATENT_CHECK, {"check": 0})
+    report = rerun(page, LATENT_CHECK)
     assert report["values"] == [0.0, 0.0]
     assert_shows_kernel_image(page, image, report)
 
     for move in (lambda: press(z1, "ArrowRight", 5), lambda: drag(page, z2, -60)):
         before = report
         move()
-        report = settled_report(page, LATENT_CHECK, report, lambda: readouts(page, LATENT), tolerance=0.005)
+        report = settled_report(page, LATENT_CHECK, lambda: readouts(page, LATENT), tolerance=0.005)
         assert report["values"] != before["values"], "the slider did not move"
         assert report["shown"] != before["shown"], "the image did not change"
         assert_shows_kernel_image(page, image, report)
@@ -229,12 +233,12 @@ def test_interpolation_follows_keys(lab_page):
     page, watch = lab_page
     image = cell(page, WALK).locator("img.widget-image").nth(1)  # start, t, end
     t = handles(page, WALK).first
-    report = rerun(page, WALK_CHECK, {"check": 0})
+    report = rerun(page, WALK_CHECK)
     assert report["values"] == [pytest.approx(0.5)]
     assert_shows_kernel_image(page, image, report)
     before = report
     press(t, "ArrowLeft", 10)
-    report = settled_report(page, WALK_CHECK, report, lambda: readouts(page, WALK), tolerance=0.005)
+    report = settled_report(page, WALK_CHECK, lambda: readouts(page, WALK), tolerance=0.005)
     assert report["values"][0] < 0.5
     assert report["shown"] != before["shown"], "the image did not change"
     assert_shows_kernel_image(page, image, report)
@@ -245,12 +249,12 @@ def test_table_explorer_shows_each_setting(lab_page):
     page, watch = lab_page
     a, w = handles(page, TABLE).nth(0), handles(page, TABLE).nth(1)
     view = cell(page, TABLE).locator(".widget-html-content").last
-    report = rerun(page, TABLE_CHECK, {"check": 0})
+    report = rerun(page, TABLE_CHECK)
     assert report["values"] == [3, 100] == readouts(page, TABLE)  # each slider starts at its middle value
 
     for move, expected in ((lambda: press(a, "ArrowRight", 1), [4, 100]), (lambda: drag(page, w, -200), [4, 10])):
         move()
-        report = settled_report(page, TABLE_CHECK, report, lambda: readouts(page, TABLE), tolerance=0)
+        report = settled_report(page, TABLE_CHECK, lambda: readouts(page, TABLE), tolerance=0)
         assert report["values"] == expected
         product = expected[0] * expected[1]
         page.wait_for_function("([view, text]) => view.innerText.split(/\\s+/).includes(text)",
