@@ -100,11 +100,16 @@ def test_every_slider_redraws_and_decoders_match_numpy(browser, site_url, path):
         report.writelines(redraws)
 
 
-@pytest.mark.parametrize("path", CHAPTERS)
-def test_chapter_page_has_no_serious_accessibility_violation(browser, site_url, path):
-    context = browser.new_context()
+# Every chapter in both themes: in the dark one the theme draws HTML outputs (the explorers) on a
+# light panel, which their colours must survive.
+AXE_PAGES = [(p, scheme) for p in CHAPTERS for scheme in ("light", "dark")]
+
+
+@pytest.mark.parametrize("path, scheme", AXE_PAGES)
+def test_chapter_page_has_no_serious_accessibility_violation(browser, site_url, path, scheme):
+    context = browser.new_context(color_scheme=scheme)
     page = context.new_page()
     page.goto(site_url + path, wait_until="load")
     violations = axe_violations(page)
     context.close()
-    assert not violations, f"{path}: {json.dumps(violations, indent=1)[:3000]}"
+    assert not violations, f"{path} ({scheme}): {json.dumps(violations, indent=1)[:3000]}"

@@ -2,7 +2,9 @@
 
 Text and axes take the page's own colour (``color: inherit``), greys are half-transparent, and
 the one accent colour (#3b82f6) has at least 3:1 contrast on white and on near-black, so an
-explorer reads on light and dark themes (JupyterLab, the book's dark mode) alike.
+explorer reads on light and dark themes (JupyterLab, the book's dark mode) alike. Captions too
+inherit the explorer's colour: the book's dark theme greys figcaptions for a dark page, but draws
+HTML outputs on a light panel.
 """
 
 CSS = """
@@ -23,7 +25,7 @@ border:1px solid rgba(128,128,128,.8);border-radius:.25rem;padding:.1rem .3rem}
 .vfs-explorer output{min-width:3.5rem;text-align:right;font-variant-numeric:tabular-nums}
 .vfs-explorer .vfs-views{display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-start;flex:1 1 16rem;min-width:14rem}
 .vfs-explorer figure{margin:0;text-align:center}
-.vfs-explorer figcaption{font-size:.85rem;margin-top:.25rem}
+.vfs-explorer figcaption{font-size:.85rem;margin-top:.25rem;color:inherit}
 .vfs-explorer canvas{display:block;max-width:100%;border:1px solid rgba(128,128,128,.55)}
 .vfs-explorer canvas.vfs-pixels{image-rendering:crisp-edges;\
 image-rendering:pixelated;background:#000}
