@@ -9,6 +9,7 @@ cell asks the kernel what it now holds, and the test asserts that
 * the kernel redrew: its image is the package's NumPy decoder at the new z (PNG bytes equal), and
   the browser shows exactly those bytes (SHA-256 of the ``<img>``'s blob = the kernel's),
 * the table explorer's view shows the number computed at the new setting,
+* the static-page explorer (HTML + JavaScript, no kernel needed) runs inside JupyterLab too,
 * the page logged no error and asked nothing of the network beyond the local server.
 """
 import json
@@ -80,8 +81,14 @@ CELLS = [
     """
     report(values=[c.value for c in table.children[1].children])
     """,
+    # 7: the static-page explorer, which a notebook run in JupyterLab shows too (its script runs
+    # because the output was made in this session)
+    """
+    from vae_from_scratch.interactive import latent_explorer
+    latent_explorer(decoder, (8, 8), title="static")
+    """,
 ]
-LATENT, LATENT_CHECK, WALK, WALK_CHECK, TABLE, TABLE_CHECK = range(1, 7)
+LATENT, LATENT_CHECK, WALK, WALK_CHECK, TABLE, TABLE_CHECK, STATIC = range(1, 8)
 
 
 # The notebook is open and its kernel has started and is waiting (before that, "Run All" does nothing).
@@ -192,6 +199,7 @@ def press(handle, key, times):
 
 
 def drag(page, handle, dx):
+    handle.scroll_into_view_if_needed()
     box = handle.bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     page.mouse.move(x, y)
@@ -259,4 +267,21 @@ def test_table_explorer_shows_each_setting(lab_page):
         product = expected[0] * expected[1]
         page.wait_for_function("([view, text]) => view.innerText.split(/\\s+/).includes(text)",
                                arg=[view.element_handle(), str(product)], timeout=30_000)
+    assert not watch.problems()
+
+
+def test_static_explorer_runs_in_jupyterlab_too(lab_page):
+    """The HTML explorer of the website, shown by a notebook run in JupyterLab, responds to the mouse.
+
+    (JupyterLab keeps arrow keys for moving between cells, so a reader there drags the sliders or
+    the plane; the keyboard is tested on the static pages.)
+    """
+    page, watch = lab_page
+    explorer = cell(page, STATIC).locator("div.vfs-explorer")
+    page.wait_for_function("(el) => el.dataset.vfsReady === '1'", arg=explorer.element_handle(), timeout=30_000)
+    image, shown = explorer.locator("canvas.vfs-image"), explorer.locator("output.vfs-value").first
+    before = image.evaluate("(c) => c.toDataURL()")
+    drag(page, explorer.locator("input.vfs-range").first, 60)
+    assert float(shown.inner_text()) > 0, "dragging z1's slider to the right did not raise z1"
+    assert image.evaluate("(c) => c.toDataURL()") != before, "the canvas did not redraw"
     assert not watch.problems()
