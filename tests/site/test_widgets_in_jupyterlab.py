@@ -271,17 +271,23 @@ def test_table_explorer_shows_each_setting(lab_page):
 
 
 def test_static_explorer_runs_in_jupyterlab_too(lab_page):
-    """The HTML explorer of the website, shown by a notebook run in JupyterLab, responds to the mouse.
+    """The HTML explorer of the website, shown by a notebook run in JupyterLab, answers keys and mouse.
 
-    (JupyterLab keeps arrow keys for moving between cells, so a reader there drags the sliders or
-    the plane; the keyboard is tested on the static pages.)
+    JupyterLab takes arrow keys for moving between cells; the explorer keeps them at its sliders.
     """
     page, watch = lab_page
     explorer = cell(page, STATIC).locator("div.vfs-explorer")
     page.wait_for_function("(el) => el.dataset.vfsReady === '1'", arg=explorer.element_handle(), timeout=30_000)
-    image, shown = explorer.locator("canvas.vfs-image"), explorer.locator("output.vfs-value").first
+    image, values = explorer.locator("canvas.vfs-image"), explorer.locator("output.vfs-value")
+    z1, z2 = explorer.locator("input.vfs-range").nth(0), explorer.locator("input.vfs-range").nth(1)
+
     before = image.evaluate("(c) => c.toDataURL()")
-    drag(page, explorer.locator("input.vfs-range").first, 60)
-    assert float(shown.inner_text()) > 0, "dragging z1's slider to the right did not raise z1"
+    press(z2, "ArrowRight", 5)
+    assert values.nth(1).inner_text() == "0.15", "the arrow keys did not move z2's slider (0.03 a step)"
+    assert image.evaluate("(c) => c.toDataURL()") != before, "the canvas did not redraw"
+
+    before = image.evaluate("(c) => c.toDataURL()")
+    drag(page, z1, 60)
+    assert float(values.nth(0).inner_text()) > 0, "dragging z1's slider to the right did not raise z1"
     assert image.evaluate("(c) => c.toDataURL()") != before, "the canvas did not redraw"
     assert not watch.problems()

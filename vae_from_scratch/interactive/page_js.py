@@ -58,6 +58,18 @@ function inkOf(element) {
   return getComputedStyle(element).color;
 }
 
+// The keys a slider or a list answers to. Stopped at the control, so that a page or app around it
+// (JupyterLab moves between cells with the arrows) does not take them and cancel their action.
+const CONTROL_KEYS = ["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "PageUp", "PageDown"];
+
+function keepControlKeys(root) {
+  root.querySelectorAll("input, select").forEach((control) => {
+    control.addEventListener("keydown", (event) => {
+      if (CONTROL_KEYS.includes(event.key)) event.stopPropagation();
+    });
+  });
+}
+
 function timed(root, redraw) {
   return function () {
     const start = performance.now();
@@ -333,6 +345,7 @@ def explorer_script(kind, config_json):
         + "\nconst root = findRoot(document.currentScript);\n"
         + "if (root && !root.dataset.vfsReady) {\n"
         + '  root.dataset.vfsReady = "1";\n'
+        + "  keepControlKeys(root);\n"
         + "  start(root, "
         + config_json
         + ");\n}\n})();"
