@@ -442,23 +442,25 @@ def test_conditions_add_a_labelled_choice_and_slide_z_only():
                                             condition_name="digit").html  # deterministic
 
 
+BAD_CONDITIONS = [
+    ({"conditions": {}}, "conditions must be a non-empty dict"),
+    ({"conditions": {"a": [1.0, 0.0], "b": [1.0]}}, "condition 'b' has shape"),
+    ({"conditions": {"a": [np.nan, 0.0, 0.0]}}, "condition 'a' holds NaN"),
+    ({"conditions": {"a": np.zeros(5)}}, "the decoder takes 5 inputs in all"),
+    ({"conditions": ONE_HOT, "condition": "7"}, r"condition '7' is not one of the conditions \['0', '1', '2'\]"),
+    ({"condition": "1"}, "pass conditions"),
+    ({"conditions": {1: [1.0, 0, 0], "1": [0, 1.0, 0]}}, "names that print alike"),
+]
+
+
 @pytest.mark.parametrize(
-    "kwargs, message",
-    [
-        ({"conditions": {}}, "conditions must be a non-empty dict"),
-        ({"conditions": {"a": [1.0, 0.0], "b": [1.0]}}, "condition 'b' has shape"),
-        ({"conditions": {"a": [np.nan, 0.0, 0.0]}}, "condition 'a' holds NaN"),
-        ({"conditions": {"a": np.zeros(5)}}, "the decoder takes 5 inputs in all"),
-        ({"conditions": ONE_HOT, "condition": "7"}, r"condition '7' is not one of the conditions \['0', '1', '2'\]"),
-        ({"condition": "1"}, "pass conditions"),
-        ({"conditions": ONE_HOT, "background": np.zeros((16, 16))}, "conditions or a background, not both"),
-        ({"conditions": {1: [1.0, 0, 0], "1": [0, 1.0, 0]}}, "names that print alike"),
-    ],
+    "explorer, kwargs, message",
+    [(latent_explorer, *bad) for bad in BAD_CONDITIONS]
+    + [(latent_explorer_widget, *bad) for bad in BAD_CONDITIONS]
+    + [(latent_explorer, {"conditions": ONE_HOT, "background": np.zeros((16, 16))},
+        "conditions or a background, not both")],  # the widget has no background
 )
-@pytest.mark.parametrize("explorer", [latent_explorer, latent_explorer_widget])
 def test_bad_conditions_are_named(explorer, kwargs, message):
-    if explorer is latent_explorer_widget and "background" in kwargs:
-        pytest.skip("the widget has no background")
     with pytest.raises(ValueError, match=message):
         explorer(bernoulli_decoder(sizes=(5, 40, 64)), (8, 8), **kwargs)
 
