@@ -16,6 +16,7 @@ import platform  # noqa: E402
 import re  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
+import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -148,6 +149,17 @@ def dumps(result):
     """JSON with one key per line but every list of numbers on one line (small, diffable)."""
     text = json.dumps(result, indent=1, allow_nan=False)
     return re.sub(r"\[[^\[\]{}\"]*\]", lambda m: re.sub(r"\s+", "", m.group(0)).replace(",", ", "), text) + "\n"
+
+
+def finish(args, argv, figure, script, config, runs, start, cpu):
+    """The result of a figure's runs with its provenance and times, written to ``args.out``; returned."""
+    result = {"figure": figure, "script": script, "quick": args.quick, "config": config,
+              "environment": environment(argv),
+              "runtime_seconds": round(time.perf_counter() - start, 1),
+              "cpu_seconds": round(time.process_time() - cpu, 1), "runs": runs}
+    write_json(result, args.out, force=args.force)
+    print(f"wrote {args.out} after {result['runtime_seconds']:.0f} s ({result['cpu_seconds']:.0f} s of CPU time)")
+    return result
 
 
 def write_json(result, path, force=False):

@@ -84,14 +84,8 @@ def main(argv=None):
                 runs[name].append(run)
                 print(f"{name:16s} J = {latent_dim:2d}  {method:10s}  test bound {run['test_bound'][-1]:9.2f}  "
                       f"train {run['train_bound'][-1]:9.2f}  ({run['seconds']:.0f} s)", flush=True)
-    result = {"figure": "Kingma & Welling (2014), Figure 2: lower bound vs training samples evaluated",
-              "script": "experiments/reproduce_figure2.py", "quick": args.quick, "config": config,
-              "environment": common.environment(argv),
-              "runtime_seconds": round(time.perf_counter() - start, 1),
-              "cpu_seconds": round(time.process_time() - cpu, 1), "runs": runs}
-    common.write_json(result, args.out, force=args.force)
-    print(f"wrote {args.out} after {result['runtime_seconds']:.0f} s ({result['cpu_seconds']:.0f} s of CPU time)")
-    return result
+    return common.finish(args, argv, "Kingma & Welling (2014), Figure 2: lower bound vs training samples evaluated",
+                         "experiments/reproduce_figure2.py", config, runs, start, cpu)
 
 
 if __name__ == "__main__":

@@ -124,14 +124,8 @@ def main(argv=None):
             runs.append(run)
             print(f"N = {n_train:5d}  {method:10s}  test log p(x) {run['test_log_likelihood'][-1]:9.2f}  "
                   f"train {run['train_log_likelihood'][-1]:9.2f}  ({run['seconds']:.0f} s)", flush=True)
-    result = {"figure": "Kingma & Welling (2014), Figure 3: marginal log-likelihood vs training samples evaluated",
-              "script": "experiments/reproduce_figure3.py", "quick": args.quick, "config": setting,
-              "environment": common.environment(argv),
-              "runtime_seconds": round(time.perf_counter() - start, 1),
-              "cpu_seconds": round(time.process_time() - cpu, 1), "runs": runs}
-    common.write_json(result, args.out, force=args.force)
-    print(f"wrote {args.out} after {result['runtime_seconds']:.0f} s ({result['cpu_seconds']:.0f} s of CPU time)")
-    return result
+    return common.finish(args, argv, "Kingma & Welling (2014), Figure 3: marginal log-likelihood vs training samples evaluated",
+                         "experiments/reproduce_figure3.py", setting, runs, start, cpu)
 
 
 if __name__ == "__main__":

@@ -127,13 +127,18 @@ def cwvae_data(config):
     return frames, test, amplitude, centre
 
 
+def trained_cwvae(config, frames, block_length, seed):
+    """A clockwork VAE whose top level ticks every ``block_length`` frames, trained: (params, loss curve)."""
+    params = cv.init_clockwork_vae(config["width"], block_length, seed, z1_dim=config["z1_dim"],
+                                   z2_dim=config["z2_dim"], hidden=config["hidden"])
+    curve = cv.fit(params, frames, block_length, steps=config["steps"], batch_size=config["batch_size"],
+                   optimizer=Adam(config["lr"]), obs_std=config["obs_std"], seed=seed)
+    return params, curve
+
+
 def run_cwvae(config, seed):
     frames, test, amplitude, centre = cwvae_data(config)
-    k = config["block_length"]
-    params = cv.init_clockwork_vae(config["width"], k, seed, z1_dim=config["z1_dim"], z2_dim=config["z2_dim"],
-                                   hidden=config["hidden"])
-    curve = cv.fit(params, frames, k, steps=config["steps"], batch_size=config["batch_size"],
-                   optimizer=Adam(config["lr"]), obs_std=config["obs_std"], seed=seed)
+    params, curve = trained_cwvae(config, frames, config["block_length"], seed)
     return {**cwvae_metrics(params, config, test, amplitude, centre),
             "loss_curve_every_20_steps": [float(v) for v in curve]}
 
@@ -145,10 +150,7 @@ def run_cwvae_one_clock(config, seed):
     """
     frames, test, amplitude, centre = cwvae_data(config)
     clock = config["clock"]
-    params = cv.init_clockwork_vae(config["width"], clock, seed, z1_dim=config["z1_dim"], z2_dim=config["z2_dim"],
-                                   hidden=config["hidden"])
-    curve = cv.fit(params, frames, clock, steps=config["steps"], batch_size=config["batch_size"],
-                   optimizer=Adam(config["lr"]), obs_std=config["obs_std"], seed=seed)
+    params, curve = trained_cwvae(config, frames, clock, seed)
     top, bottom = cv.posterior_means(params, test, clock)
     height = np.repeat(amplitude, config["block_length"], axis=1).ravel()
     top_per_step = np.repeat(top, clock, axis=1)
